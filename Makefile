@@ -1,0 +1,62 @@
+# Metepec *7311 — everything a developer or CI runs.
+#   make run    set up, load reference + demo data, serve http://127.0.0.1:8000/
+#   make test   the whole test suite (SQLite by default; DATABASE_URL/REDIS_URL to use services)
+#   make lint   ruff
+#   make bench  benchmarks on PostgreSQL (see docs/performance.md)
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/metepec7311_bench
+BENCH_TICKETS ?= 1000000
+
+.PHONY: setup run test lint format bench ci clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.x)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+setup: $(VENV)/.installed
+
+run: setup
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py load_reference_data
+	DEBUG=1 $(BIN)/python manage.py demo_users
+	DEBUG=1 $(BIN)/python manage.py seed_demo --if-empty
+	@echo ""
+	@echo "  Portal:  http://127.0.0.1:$(PORT)/"
+	@echo "  Admin:   http://127.0.0.1:$(PORT)/admin/   (cuentas arriba)"
+	@echo ""
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: setup
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+BENCH_ENV = DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=bench-only ALLOWED_HOSTS=testserver STATIC_MANIFEST=0
+
+bench: setup
+	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'metepec7311_bench'" | grep -q 1 \
+	  || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE metepec7311_bench"
+	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
+	$(BENCH_ENV) $(BIN)/python manage.py load_reference_data -v0
+	$(BENCH_ENV) $(BIN)/python manage.py bench_admin --tickets $(BENCH_TICKETS)
+
+ci:
+	.ci/run
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,228 @@
+"""The ticket list and the ticket page of the staff admin.
+
+Department staff only ever get their department's tickets out of get_queryset(), so a
+ticket of another department is absent from lists, searches and its own URL alike.
+Status changes are never made by editing fields: they go through the action panel and the
+list actions, both of which call tickets/lifecycle.py.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.html import format_html
+
+from tickets import lifecycle, permissions
+from tickets.admin import actions
+from tickets.admin.forms import TicketActionForm, TicketDetailsForm
+from tickets.admin.intake import intake_urls
+from tickets.admin.listing import CappedCountPaginator, DelegacionFilter, SlaStateFilter, TicketChangeList
+from tickets.folio import parse_folio
+from tickets.formatting import due_in_words, short_age
+from tickets.models import SlaState, Ticket, TicketPhoto
+
+DETAIL_FIELDS = ("service", "priority", "colonia", "address")
+
+
+class TicketPhotoInline(admin.TabularInline):
+    model = TicketPhoto
+    extra = 0
+    fields = ("preview", "is_public", "created_at")
+    readonly_fields = ("preview", "created_at")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="foto")
+    def preview(self, photo):
+        return format_html(
+            '<a href="{0}"><img src="{0}" alt="Foto del reporte" style="max-height:120px"></a>', photo.image.url
+        )
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = ("folio", "service", "colonia_name", "status_label", "sla_badge", "due", "age", "channel")
+    list_filter = (
+        "status",
+        SlaStateFilter,
+        "service",
+        "department",
+        DelegacionFilter,
+        "channel",
+        "priority",
+    )
+    list_select_related = ("service", "colonia")
+    list_per_page = 50
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+    search_fields = ("address", "description")
+    search_help_text = "Folio, teléfono (10 dígitos), dirección o texto del reporte."
+    ordering = ("-created_at", "-id")
+    form = TicketDetailsForm
+    inlines = [TicketPhotoInline]
+    autocomplete_fields = ("colonia",)
+    actions = [
+        actions.assign_to_me,
+        actions.start,
+        actions.put_on_hold,
+        actions.resolve,
+        actions.close_no_procede,
+        actions.mark_duplicate,
+    ]
+    fieldsets = (
+        (
+            "Reporte",
+            {
+                "fields": (
+                    "folio",
+                    "service",
+                    "status_label",
+                    "sla_badge",
+                    "due_words",
+                    "priority",
+                    "channel",
+                    "department",
+                    "assignee",
+                    "created_at",
+                )
+            },
+        ),
+        ("Lugar", {"fields": ("colonia", "address", "locality", "latitude", "longitude")}),
+        ("Qué pasa", {"fields": ("description", "attributes", "affected_count", "parent", "duplicates_list")}),
+        (
+            "Quien reporta (privado: nunca se publica)",
+            {"fields": ("reporter_name", "reporter_phone", "reporter_email")},
+        ),
+        (
+            "Plazo",
+            {
+                "fields": ("due_at", "sla_paused_at", "resolved_at", "closed_at", "reopened_count"),
+                "classes": ("collapse",),
+            },
+        ),
+    )
+
+    class Media:
+        css = {"all": ("tickets/admin.css",)}
+
+    # --- who sees what -------------------------------------------------------------------
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user).with_sla_state()
+
+    def has_work_permission(self, request):
+        return request.user.has_perm("tickets.work_ticket")
+
+    def has_add_permission(self, request):
+        return permissions.can_take_calls(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the record is the accountability: tickets are closed, never deleted
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or permissions.can_work(request.user, obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        every = [f for _, options in self.fieldsets for f in options["fields"]]
+        return [f for f in every if f not in DETAIL_FIELDS]
+
+    def get_changelist(self, request, **kwargs):
+        return TicketChangeList
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.request_user = request.user
+        # Editing the catalogue belongs on its own pages, not in the middle of a ticket.
+        for name in ("service", "colonia"):
+            widget = form.base_fields[name].widget if name in form.base_fields else None
+            if widget is not None:
+                widget.can_add_related = widget.can_change_related = widget.can_delete_related = False
+                widget.can_view_related = False
+        return form
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["show_save_and_add_another"] = False  # new tickets come through the phone intake
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        return intake_urls(self) + super().get_urls()
+
+    # --- search: exact folio and phone hits use their unique/partial indexes ---------------
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        folio = parse_folio(term)
+        if folio:
+            return queryset.filter(folio=folio), False
+        phone = lifecycle.normalize_phone(term)
+        if len(phone) == 10 and not any(c.isalpha() for c in term):
+            return queryset.filter(reporter_phone=phone), False
+        return super().get_search_results(request, queryset, search_term)
+
+    # --- columns -------------------------------------------------------------------------
+    @admin.display(description="colonia", ordering="colonia__name")
+    def colonia_name(self, obj):
+        return obj.colonia.name if obj.colonia_id else "—"
+
+    @admin.display(description="estado", ordering="status")
+    def status_label(self, obj):
+        return obj.get_status_display()
+
+    @admin.display(description="plazo")
+    def sla_badge(self, obj):
+        state = getattr(obj, "sla_state", None) or obj.sla_state_at()
+        return format_html('<span class="sla sla-{}">{}</span>', state, SlaState(state).label)
+
+    @admin.display(description="vence", ordering="due_at")
+    def due(self, obj):
+        return timezone.localtime(obj.due_at).strftime("%d/%m %H:%M") if obj.due_at else "—"
+
+    @admin.display(description="antigüedad", ordering="created_at")
+    def age(self, obj):
+        return short_age(obj.created_at)
+
+    @admin.display(description="fecha compromiso")
+    def due_words(self, obj):
+        return due_in_words(obj.due_at)
+
+    @admin.display(description="duplicados unidos")
+    def duplicates_list(self, obj):
+        folios = list(obj.duplicates.values_list("folio", flat=True)[:50])
+        return ", ".join(folios) or "—"
+
+    # --- pages ---------------------------------------------------------------------------
+    def add_view(self, request, form_url="", extra_context=None):
+        # New tickets come in through the phone intake form (or the citizen pages).
+        return redirect("admin:tickets_ticket_intake")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        ticket = self.get_object(request, unquote(object_id))
+        if ticket is None:
+            return super().change_view(request, object_id, form_url, extra_context)
+        action_form = TicketActionForm(user=request.user, ticket=ticket)
+        if request.method == "POST" and "_ticket_action" in request.POST:
+            action_form = TicketActionForm(request.POST, user=request.user, ticket=ticket)
+            if action_form.is_valid():
+                try:
+                    messages.success(request, action_form.apply())
+                    return redirect(request.path)
+                except lifecycle.Refused as refusal:
+                    action_form.add_refusal(refusal)
+            # Render the page (not process the admin form) with the action form's errors and
+            # everything the user typed still in it.
+            request.method = "GET"
+        context = {
+            **(extra_context or {}),
+            "action_form": action_form,
+            "timeline": ticket.events.select_related("actor").order_by("created_at", "id"),
+        }
+        return super().change_view(request, object_id, form_url, context)
+
+    def save_model(self, request, obj, form, change):
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in DETAIL_FIELDS}
+        if changes:
+            lifecycle.ticket_update_details(ticket=obj, actor=request.user, **changes)
+
+    def save_related(self, request, form, formsets, change):
+        pass  # photos are read-only here; nothing else is related

@@ -1,0 +1,52 @@
+"""Folios: `7311-YYYY-NNNNNN`, unique, sequential per year, easy to dictate by phone."""
+
+import re
+
+from tickets.models import FolioCounter
+
+FOLIO_RE = re.compile(r"^7311-(\d{4})-(\d{6,})$")
+
+
+def next_folio(year):
+    """Issue the next folio of `year`. Must run inside the ticket's own transaction.
+
+    The counter row stays locked until that transaction ends, so concurrent creations queue
+    here and never share a number, and a rolled-back creation gives its number back.
+    """
+    # INSERT … ON CONFLICT DO NOTHING: the first ticket of a year creates the row without
+    # failing when another transaction creates it at the same moment.
+    FolioCounter.objects.bulk_create([FolioCounter(year=year)], ignore_conflicts=True)
+    counter = FolioCounter.objects.select_for_update().get(year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return format_folio(year, counter.last_number)
+
+
+def format_folio(year, number):
+    return f"7311-{year}-{number:06d}"
+
+
+def parse_folio(text):
+    """The canonical folio for what a person typed, or None.
+
+    Tolerates spaces, dots, lower case, the word "folio", a missing "7311-" prefix and
+    missing zero padding: " 7311 2026 123 ", "2026-000123" and "*7311-2026-123" all give
+    "7311-2026-000123".
+    """
+    cleaned = (text or "").upper().replace("FOLIO", "")
+    if re.search(r"[A-Z]", cleaned):
+        return None
+    groups = re.findall(r"\d+", cleaned)
+    if len(groups) == 3 and groups[0] == "7311":
+        year, number = groups[1], groups[2]
+    elif len(groups) == 2 and len(groups[0]) == 4:
+        year, number = groups
+    elif len(groups) == 1 and groups[0].startswith("7311") and len(groups[0]) >= 14:
+        year, number = groups[0][4:8], groups[0][8:]
+    elif len(groups) == 1 and len(groups[0]) >= 10:
+        year, number = groups[0][:4], groups[0][4:]
+    else:
+        return None
+    if not 2000 <= int(year) <= 2099 or int(number) == 0 or len(number) > 9:
+        return None
+    return format_folio(int(year), int(number))

@@ -1,0 +1,54 @@
+"""Where a reported point lies: inside the municipality, and in which INEGI locality.
+
+Plain shapely on the INEGI polygons (lon/lat), so the default SQLite set-up needs no GIS
+libraries. The municipal boundary is a file shipped with the project; locality polygons
+live in the database with the rest of the territory.
+"""
+
+import json
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from shapely import prepared
+from shapely.geometry import Point, shape
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+BOUNDARY_FILE = DATA_DIR / "metepec_municipio_inegi.geojson"
+COORDINATE_STEP = Decimal("0.000001")
+
+
+@lru_cache(maxsize=1)
+def municipal_boundary():
+    with open(BOUNDARY_FILE, encoding="utf-8") as handle:
+        feature = json.load(handle)["features"][0]
+    return prepared.prep(shape(feature["geometry"]))
+
+
+def inside_municipality(latitude, longitude) -> bool:
+    return municipal_boundary().contains(Point(float(longitude), float(latitude)))
+
+
+@lru_cache(maxsize=1)
+def _locality_shapes():
+    from tickets.models import Locality
+
+    return [(loc.pk, prepared.prep(shape(loc.geometry))) for loc in Locality.objects.all()]
+
+
+def forget_localities():
+    """Called when a locality changes, so the next lookup reloads the polygons."""
+    _locality_shapes.cache_clear()
+
+
+def locality_id_for(latitude, longitude):
+    """The id of the INEGI locality containing the point, or None (rural areas)."""
+    point = Point(float(longitude), float(latitude))
+    for pk, polygon in _locality_shapes():
+        if polygon.contains(point):
+            return pk
+    return None
+
+
+def quantize(value):
+    return None if value is None else Decimal(str(value)).quantize(COORDINATE_STEP, rounding=ROUND_HALF_UP)

@@ -1,0 +1,344 @@
+"""Tickets, their folios, photos and the audit trail.
+
+Changes to a ticket go through tickets/lifecycle.py, never through save() here: the
+lifecycle writes the event trail and enforces the allowed status moves.
+"""
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+
+
+class Status(models.TextChoices):
+    NUEVO = "nuevo", "Nuevo"
+    ASIGNADO = "asignado", "Asignado"
+    EN_PROCESO = "en_proceso", "En proceso"
+    EN_ESPERA = "en_espera", "En espera"
+    RESUELTO = "resuelto", "Resuelto"
+    NO_PROCEDE = "no_procede", "No procede"
+    DUPLICADO = "duplicado", "Duplicado"
+
+
+OPEN_STATUSES = (Status.NUEVO, Status.ASIGNADO, Status.EN_PROCESO, Status.EN_ESPERA)
+# Open and with the SLA clock running (en_espera pauses it).
+RUNNING_STATUSES = (Status.NUEVO, Status.ASIGNADO, Status.EN_PROCESO)
+CLOSED_STATUSES = (Status.RESUELTO, Status.NO_PROCEDE, Status.DUPLICADO)
+CLOSED_WITHOUT_ACTION = (Status.NO_PROCEDE, Status.DUPLICADO)
+
+
+class PublicBucket(models.TextChoices):
+    """How the public numbers group the statuses (DESIGN.md, public numbers)."""
+
+    EN_PROCESO = "en_proceso", "En proceso"
+    RESUELTO = "resuelto", "Resuelto"
+    CERRADO_SIN_ATENCION = "cerrado_sin_atencion", "Cerrado sin atención"
+
+
+def public_bucket(status):
+    if status in OPEN_STATUSES:
+        return PublicBucket.EN_PROCESO
+    if status == Status.RESUELTO:
+        return PublicBucket.RESUELTO
+    return PublicBucket.CERRADO_SIN_ATENCION
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "Web"
+    TELEFONO = "telefono", "Teléfono *7311"
+    APP = "app", "App"
+    API = "api", "API"
+    IMPORTADO = "importado", "Importado"
+
+
+class Priority(models.TextChoices):
+    BAJA = "baja", "Baja"
+    NORMAL = "normal", "Normal"
+    ALTA = "alta", "Alta"
+    URGENTE = "urgente", "Urgente"
+
+
+class SlaState(models.TextChoices):
+    A_TIEMPO = "a_tiempo", "A tiempo"
+    POR_VENCER = "por_vencer", "Por vencer"
+    VENCIDO = "vencido", "Vencido"
+    CUMPLIDO = "cumplido", "Cumplido"
+    INCUMPLIDO = "incumplido", "Incumplido"
+    # Imported history, services without a deadline, and tickets closed without action
+    # (no_procede, duplicado) are left out of SLA figures.
+    NO_APLICA = "no_aplica", "No aplica"
+
+
+def sla_state_q(state, now=None):
+    """A filter for tickets in one SLA state at `now`, written on indexed columns.
+
+    While a ticket waits (en_espera) its clock is frozen at `sla_paused_at`, so the state is
+    judged at that moment instead of now.
+    """
+    now = now or timezone.now()
+    running = Q(status__in=RUNNING_STATUSES, due_at__isnull=False)
+    waiting = Q(status=Status.EN_ESPERA, due_at__isnull=False, sla_paused_at__isnull=False)
+    if state == SlaState.VENCIDO:
+        return (running & Q(due_at__lte=now)) | (waiting & Q(due_at__lte=F("sla_paused_at")))
+    if state == SlaState.POR_VENCER:
+        return (running & Q(due_soon_at__lte=now, due_at__gt=now)) | (
+            waiting & Q(due_soon_at__lte=F("sla_paused_at"), due_at__gt=F("sla_paused_at"))
+        )
+    if state == SlaState.A_TIEMPO:
+        return (running & Q(due_soon_at__gt=now)) | (waiting & Q(due_soon_at__gt=F("sla_paused_at")))
+    if state == SlaState.CUMPLIDO:
+        return Q(status=Status.RESUELTO, due_at__isnull=False, resolved_at__lte=F("due_at"))
+    if state == SlaState.INCUMPLIDO:
+        return Q(status=Status.RESUELTO, due_at__isnull=False, resolved_at__gt=F("due_at"))
+    if state == SlaState.NO_APLICA:
+        return Q(due_at__isnull=True) | Q(status__in=CLOSED_WITHOUT_ACTION)
+    raise ValueError(f"unknown SLA state {state!r}")
+
+
+class TicketQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def closed(self):
+        return self.filter(status__in=CLOSED_STATUSES)
+
+    def in_sla_state(self, state, now=None):
+        return self.filter(sla_state_q(state, now))
+
+    def with_sla_state(self, now=None):
+        """Annotate `sla_state`, computed by the database from the same filters."""
+        now = now or timezone.now()
+        whens = [
+            When(sla_state_q(state, now), then=Value(state.value))
+            for state in (
+                SlaState.NO_APLICA,
+                SlaState.CUMPLIDO,
+                SlaState.INCUMPLIDO,
+                SlaState.VENCIDO,
+                SlaState.POR_VENCER,
+                SlaState.A_TIEMPO,
+            )
+        ]
+        return self.annotate(
+            sla_state=Case(*whens, default=Value(SlaState.NO_APLICA.value), output_field=models.CharField())
+        )
+
+    def visible_to(self, user):
+        """The tickets a staff user may see: all, or only their department's."""
+        from tickets.permissions import visible_department_id
+
+        if user.has_perm("tickets.view_all_tickets"):
+            return self
+        department_id = visible_department_id(user)
+        if department_id is None:
+            return self.none()
+        return self.filter(department_id=department_id)
+
+
+class FolioCounter(models.Model):
+    """The last folio number issued in a year; its row lock serialises folio assignment."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+
+class Ticket(models.Model):
+    folio = models.CharField(max_length=20, unique=True, editable=False)
+    service = models.ForeignKey(
+        "tickets.Service", on_delete=models.PROTECT, related_name="tickets", verbose_name="servicio"
+    )
+    department = models.ForeignKey(
+        "tickets.Department", on_delete=models.PROTECT, related_name="tickets", verbose_name="dependencia"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+        verbose_name="responsable",
+    )
+    status = models.CharField("estado", max_length=12, choices=Status.choices, default=Status.NUEVO)
+    priority = models.CharField("prioridad", max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    channel = models.CharField("canal", max_length=10, choices=Channel.choices)
+
+    description = models.TextField("descripción")
+    address = models.CharField("dirección o referencia", max_length=300, blank=True)
+    colonia = models.ForeignKey(
+        "tickets.Colonia", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    locality = models.ForeignKey(
+        "tickets.Locality",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+        verbose_name="localidad INEGI",
+    )
+    latitude = models.DecimalField("latitud", max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField("longitud", max_digits=9, decimal_places=6, null=True, blank=True)
+    attributes = models.JSONField("respuestas adicionales", default=dict, blank=True)
+
+    # Private: never shown publicly, exported, or returned by a public API.
+    reporter_name = models.CharField("nombre de quien reporta", max_length=150, blank=True)
+    reporter_phone = models.CharField("teléfono", max_length=15, blank=True)
+    reporter_email = models.EmailField("correo", blank=True)
+
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+        verbose_name="ticket principal",
+    )
+    affected_count = models.PositiveIntegerField("vecinos afectados", default=1)
+    external_id = models.CharField("número de origen", max_length=40, blank=True)
+
+    created_at = models.DateTimeField("creado", default=timezone.now)
+    updated_at = models.DateTimeField("actualizado", auto_now=True)
+    resolved_at = models.DateTimeField("resuelto", null=True, blank=True)
+    closed_at = models.DateTimeField("cerrado", null=True, blank=True)
+
+    # The SLA clock (tickets/sla.py). due_soon_at is when fewer than SLA_WARNING_HOURS
+    # business hours remain; storing it keeps every SLA state a plain indexed comparison.
+    due_at = models.DateTimeField("vence", null=True, blank=True)
+    due_soon_at = models.DateTimeField("por vencer desde", null=True, blank=True)
+    sla_paused_at = models.DateTimeField("plazo en pausa desde", null=True, blank=True)
+    sla_breached_at = models.DateTimeField("vencimiento registrado", null=True, blank=True)
+    reopened_count = models.PositiveSmallIntegerField("reaperturas", default=0)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "ticket"
+        verbose_name_plural = "tickets"
+        permissions = [
+            ("work_ticket", "Puede atender tickets (asignar, iniciar, resolver, cerrar)"),
+            ("intake_ticket", "Puede registrar reportes telefónicos"),
+            ("view_all_tickets", "Puede ver tickets de todas las dependencias"),
+            ("route_ticket", "Puede turnar tickets a otra dependencia"),
+        ]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="ticket_created_idx"),
+            models.Index(fields=["department", "-created_at"], name="ticket_dept_created_idx"),
+            models.Index(fields=["status", "-created_at"], name="ticket_status_created_idx"),
+            models.Index(fields=["service", "-created_at"], name="ticket_service_created_idx"),
+            models.Index(fields=["colonia", "-created_at"], name="ticket_colonia_created_idx"),
+            models.Index(fields=["channel", "-created_at"], name="ticket_channel_created_idx"),
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
+            models.Index(fields=["department", "status", "due_at"], name="ticket_dept_sla_idx"),
+            models.Index(fields=["status", "due_at"], name="ticket_status_due_idx"),
+            models.Index(fields=["status", "due_soon_at"], name="ticket_status_duesoon_idx"),
+            models.Index(fields=["reporter_phone"], name="ticket_phone_idx", condition=~Q(reporter_phone="")),
+            models.Index(fields=["external_id"], name="ticket_external_idx", condition=~Q(external_id="")),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(parent__isnull=True) | ~Q(parent=F("id")), name="ticket_not_own_parent"),
+        ]
+
+    def __str__(self):
+        return self.folio
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+    @property
+    def public_bucket(self):
+        return public_bucket(self.status)
+
+    def sla_state_at(self, now=None):
+        """The SLA state in Python, for one ticket already in memory (same rules as SQL)."""
+        now = now or timezone.now()
+        if self.due_at is None or self.status in CLOSED_WITHOUT_ACTION:
+            return SlaState.NO_APLICA
+        if self.status == Status.RESUELTO:
+            return SlaState.CUMPLIDO if self.resolved_at <= self.due_at else SlaState.INCUMPLIDO
+        moment = self.sla_paused_at if self.status == Status.EN_ESPERA and self.sla_paused_at else now
+        if self.due_at <= moment:
+            return SlaState.VENCIDO
+        if self.due_soon_at <= moment:
+            return SlaState.POR_VENCER
+        return SlaState.A_TIEMPO
+
+
+def photo_path(instance, filename):
+    # Random names: the original filename can carry personal data and must not be guessable.
+    suffix = PurePath(filename).suffix.lower() or ".jpg"
+    return f"tickets/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class TicketPhoto(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField("foto", upload_to=photo_path, width_field="width", height_field="height")
+    width = models.PositiveIntegerField(null=True, editable=False)
+    height = models.PositiveIntegerField(null=True, editable=False)
+    is_public = models.BooleanField("pública", default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "foto"
+        verbose_name_plural = "fotos"
+
+    def __str__(self):
+        return f"Foto de {self.ticket_id}"
+
+
+class TicketEvent(models.Model):
+    """One row of the audit trail: who changed what, when, through which door."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Reporte recibido"
+        ASSIGNED = "assigned", "Asignación"
+        ROUTED = "routed", "Turnado a dependencia"
+        STATUS = "status", "Cambio de estado"
+        NOTE = "note", "Nota"
+        UPDATED = "updated", "Datos corregidos"
+        REOPENED = "reopened", "Reabierto"
+        SLA_PAUSED = "sla_paused", "Plazo en pausa"
+        SLA_RESUMED = "sla_resumed", "Plazo reanudado"
+        SLA_BREACHED = "sla_breached", "Plazo vencido"
+        MERGED = "merged", "Duplicado unido"
+        AFFECTED = "affected", "Otro vecino afectado"
+        PHOTO = "photo", "Foto agregada"
+
+    class Via(models.TextChoices):
+        WEB = "web", "Web"
+        TELEFONO = "telefono", "Teléfono"
+        APP = "app", "App"
+        API = "api", "API"
+        ADMIN = "admin", "Administración"
+        SISTEMA = "sistema", "Sistema"
+        IMPORTADO = "importado", "Importación"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("tipo", max_length=16, choices=Kind.choices)
+    created_at = models.DateTimeField("fecha", default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept even if the user is deleted later; "Ciudadano" or "Sistema" when there is no user.
+    actor_name = models.CharField("quién", max_length=150)
+    via = models.CharField("canal", max_length=10, choices=Via.choices)
+    is_public = models.BooleanField("pública", default=False)
+    old_value = models.CharField("antes", max_length=200, blank=True)
+    new_value = models.CharField("después", max_length=200, blank=True)
+    note = models.TextField("nota", blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_idx")]
+        verbose_name = "evento"
+        verbose_name_plural = "eventos"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.ticket_id}"

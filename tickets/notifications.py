@@ -1,0 +1,29 @@
+"""E-mails to staff. Sent from Celery tasks after the change is committed."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.urls import reverse
+
+
+def staff_recipients(ticket):
+    recipients = []
+    if ticket.department.email:
+        recipients.append(ticket.department.email)
+    if ticket.assignee and ticket.assignee.email:
+        recipients.append(ticket.assignee.email)
+    return recipients
+
+
+def send_reopened_notice(ticket):
+    recipients = staff_recipients(ticket)
+    if not recipients:
+        return 0
+    last = ticket.events.filter(kind="reopened").order_by("-created_at", "-id").first()
+    link = settings.SITE_URL + reverse("admin:tickets_ticket_change", args=[ticket.pk])
+    body = (
+        f"El ticket {ticket.folio} ({ticket.service}) fue reabierto.\n\n"
+        f"Motivo: {last.note if last else '—'}\n"
+        f"Dirección: {ticket.address or '—'}\n\n"
+        f"El plazo se reinició. Atiéndalo en {link}\n"
+    )
+    return send_mail(f"Ticket reabierto: {ticket.folio}", body, None, recipients)

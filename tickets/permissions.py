@@ -1,0 +1,90 @@
+"""Who may do what: the staff groups and the checks every door shares.
+
+Groups are created (and given any missing permission) by `manage.py load_reference_data`;
+permissions an administrator adds by hand are kept.
+"""
+
+OPERATOR_GROUP = "Operador *7311"
+DEPARTMENT_GROUP = "Personal de dependencia"
+SUPERVISOR_GROUP = "Supervisor de la Gerencia"
+
+_CATALOGUE = ["department", "service", "serviceattribute"]
+_CALENDAR = ["workinghours", "nonworkingday"]
+_TERRITORY = ["colonia", "delegacion"]
+
+
+def _crud(models, actions=("view", "add", "change", "delete")):
+    return [f"tickets.{action}_{model}" for model in models for action in actions]
+
+
+GROUP_PERMISSIONS = {
+    # Takes calls: creates tickets for any service, sees every ticket, adds notes; cannot
+    # resolve or close.
+    OPERATOR_GROUP: [
+        "tickets.view_ticket",
+        "tickets.intake_ticket",
+        "tickets.view_all_tickets",
+        *_crud(["service", "colonia", "delegacion", "department"], actions=("view",)),
+    ],
+    # Works the tickets of their own department only (StaffProfile.department).
+    DEPARTMENT_GROUP: [
+        "tickets.view_ticket",
+        "tickets.change_ticket",
+        "tickets.work_ticket",
+        *_crud(["service", "colonia", "delegacion"], actions=("view",)),
+    ],
+    # Answers for the 48-hour promise: sees and works everything, routes between departments,
+    # edits the catalogue, the territory and the business calendar.
+    SUPERVISOR_GROUP: [
+        "tickets.view_ticket",
+        "tickets.change_ticket",
+        "tickets.work_ticket",
+        "tickets.intake_ticket",
+        "tickets.view_all_tickets",
+        "tickets.route_ticket",
+        "tickets.view_locality",
+        "tickets.view_ticketevent",
+        "tickets.view_staffprofile",
+        "tickets.add_staffprofile",
+        "tickets.change_staffprofile",
+        *_crud(_CATALOGUE + _CALENDAR + _TERRITORY),
+    ],
+}
+
+
+def visible_department_id(user):
+    profile = getattr(user, "staff_profile", None)
+    return profile.department_id if profile else None
+
+
+def can_view(user, ticket):
+    if not (user and user.is_active and user.has_perm("tickets.view_ticket")):
+        return False
+    return user.has_perm("tickets.view_all_tickets") or visible_department_id(user) == ticket.department_id
+
+
+def can_work(user, ticket):
+    """Assign, start, wait, resolve, close: the department's staff or a supervisor."""
+    return can_view(user, ticket) and user.has_perm("tickets.work_ticket")
+
+
+def can_route(user):
+    return bool(user and user.is_active and user.has_perm("tickets.route_ticket"))
+
+
+def can_take_calls(user):
+    return bool(user and user.is_active and user.has_perm("tickets.intake_ticket"))
+
+
+def ensure_groups():
+    """Create the staff groups and give them any permission they lack."""
+    from django.contrib.auth.models import Group, Permission
+
+    for name, codenames in GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        wanted = [code.split(".", 1)[1] for code in codenames]
+        perms = Permission.objects.filter(content_type__app_label="tickets", codename__in=wanted)
+        missing = set(wanted) - set(perms.values_list("codename", flat=True))
+        if missing:
+            raise RuntimeError(f"Unknown permissions {sorted(missing)}: run migrate first.")
+        group.permissions.add(*perms)

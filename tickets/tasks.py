@@ -1,0 +1,14 @@
+"""Celery tasks of the tickets app: thin doors that take ids and call a module."""
+
+from celery import shared_task
+
+from tickets import notifications
+from tickets.models import Ticket
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, time_limit=60)
+def notify_reopened(*, ticket_id):
+    """Tell the department (and the assignee) that a resolved ticket came back."""
+    ticket = Ticket.objects.select_related("department", "assignee", "service").filter(pk=ticket_id).first()
+    if ticket is not None:
+        notifications.send_reopened_notice(ticket)

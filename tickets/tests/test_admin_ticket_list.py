@@ -1,0 +1,190 @@
+"""The staff's ticket list: columns, filters, search and bulk actions."""
+
+import pytest
+from django.contrib.admin import helpers
+from django.urls import reverse
+
+from conftest import local
+from tickets import lifecycle
+from tickets.admin.listing import CappedCountPaginator
+from tickets.models import Channel, Colonia, Delegacion, Department, Service, Ticket
+
+LIST = reverse("admin:tickets_ticket_changelist")
+
+
+def folios(response):
+    return {ticket.folio for ticket in response.context["cl"].result_list}
+
+
+@pytest.fixture
+def city(make_ticket, supervisor, time_machine):
+    """A small city's worth of tickets, judged on Thu 2026-12-10 12:00."""
+    time_machine.move_to(local(2026, 12, 10, 12), tick=False)
+    centro = Colonia.objects.get(name="Coaxustenco")
+    other = Colonia.objects.get(name="Arcos del Prado")
+    t = {
+        "bache_vencido": make_ticket(
+            "bacheo", at=local(2026, 12, 1, 10), colonia=centro, reporter_phone="7221234567", address="Calle Hidalgo 12"
+        ),
+        "luz_a_tiempo": make_ticket(
+            "alumbrado",
+            at=local(2026, 12, 9, 10),
+            colonia=other,
+            channel=Channel.APP,
+            description="Luminaria parpadea toda la noche",
+        ),
+        "fuga_por_vencer": make_ticket("fuga-agua", at=local(2026, 12, 3, 10), colonia=other),
+    }
+    t["tel"] = lifecycle.ticket_create(
+        service=Service.objects.get(code="bacheo"),
+        description="Bache",
+        channel=Channel.TELEFONO,
+        actor=supervisor,
+        at=local(2026, 12, 10, 9),
+        reporter_phone="(722) 123-4567",
+    )
+    lifecycle.ticket_resolve(ticket=t["tel"], actor=supervisor, public_note="Listo", at=local(2026, 12, 10, 11))
+    return t
+
+
+def test_the_list_shows_the_columns_staff_need(client, supervisor, city):
+    client.force_login(supervisor)
+    response = client.get(LIST)
+    html = response.text
+    for header in ("Folio", "Servicio", "Colonia", "Estado", "Plazo", "Vence", "Antigüedad", "Canal"):
+        assert header.lower() in html.lower()
+    assert '<span class="sla sla-vencido">Vencido</span>' in html
+    assert '<span class="sla sla-por_vencer">Por vencer</span>' in html
+    assert '<span class="sla sla-cumplido">Cumplido</span>' in html
+    assert "9 d 2 h" in html  # the overdue pothole's age
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"status__exact": "resuelto"}, {"tel"}),
+        ({"sla": "vencido"}, {"bache_vencido"}),
+        ({"sla": "por_vencer"}, {"fuga_por_vencer"}),
+        ({"sla": "a_tiempo"}, {"luz_a_tiempo"}),
+        ({"sla": "cumplido"}, {"tel"}),
+        ({"channel__exact": "app"}, {"luz_a_tiempo"}),
+    ],
+)
+def test_filters(client, supervisor, city, params, expected):
+    client.force_login(supervisor)
+    assert folios(client.get(LIST, params)) == {city[name].folio for name in expected}
+
+
+def test_filters_by_service_department_and_delegacion(client, supervisor, city):
+    client.force_login(supervisor)
+    bacheo = Service.objects.get(code="bacheo")
+    opdapas = Department.objects.get(name="OPDAPAS Metepec")
+    assert folios(client.get(LIST, {"service__id__exact": bacheo.pk})) == {
+        city["bache_vencido"].folio,
+        city["tel"].folio,
+    }
+    assert folios(client.get(LIST, {"department__id__exact": opdapas.pk})) == {city["fuga_por_vencer"].folio}
+    coaxustenco = Delegacion.objects.get(key="coaxustenco")
+    assert folios(client.get(LIST, {"delegacion": coaxustenco.pk})) == {city["bache_vencido"].folio}
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("7311-2026-000001", {"bache_vencido"}),
+        ("2026 1", {"bache_vencido"}),
+        ("722 123 4567", {"bache_vencido", "tel"}),
+        ("hidalgo", {"bache_vencido"}),
+        ("parpadea", {"luz_a_tiempo"}),
+    ],
+)
+def test_search_by_folio_phone_address_and_text(client, supervisor, city, query, expected):
+    client.force_login(supervisor)
+    assert folios(client.get(LIST, {"q": query})) == {city[name].folio for name in expected}
+
+
+def test_the_list_runs_a_fixed_number_of_queries(client, supervisor, city, make_ticket, django_assert_max_num_queries):
+    for _ in range(20):
+        make_ticket()
+    client.force_login(supervisor)
+    with django_assert_max_num_queries(14):
+        client.get(LIST)
+
+
+def test_a_huge_result_says_more_than_the_cap_instead_of_counting_it(client, supervisor, city, monkeypatch):
+    monkeypatch.setattr(CappedCountPaginator, "CAP", 2)
+    client.force_login(supervisor)
+    response = client.get(LIST)
+    assert "más de 2 tickets" in response.text
+    assert response.context["cl"].result_count == 3  # counted up to CAP + 1, no further
+
+
+def test_bulk_resolve_asks_for_a_public_note_then_resolves(client, supervisor, city):
+    client.force_login(supervisor)
+    ids = [city["bache_vencido"].pk, city["luz_a_tiempo"].pk]
+    selection = {"action": "resolve", helpers.ACTION_CHECKBOX_NAME: ids}
+    intermediate = client.post(LIST, selection)
+    assert intermediate.status_code == 200
+    assert "Diga qué se hizo" in intermediate.text
+    empty = client.post(LIST, {**selection, "apply": "1", "note": ""})
+    assert empty.status_code == 200 and "Escriba la nota" in empty.text
+    done = client.post(LIST, {**selection, "apply": "1", "note": "Atendido por la cuadrilla 3."}, follow=True)
+    assert "Resueltos:" in done.text
+    assert set(Ticket.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"resuelto"}
+
+
+def test_a_bulk_action_reports_the_tickets_it_refused(client, supervisor, city):
+    client.force_login(supervisor)
+    ids = [city["tel"].pk, city["bache_vencido"].pk]  # the first is already resolved
+    response = client.post(
+        LIST,
+        {"action": "close_no_procede", helpers.ACTION_CHECKBOX_NAME: ids, "apply": "1", "note": "No es municipal."},
+        follow=True,
+    )
+    assert f"No se puede pasar el ticket {city['tel'].folio}" in response.text
+    assert Ticket.objects.get(pk=city["bache_vencido"].pk).status == "no_procede"
+    assert Ticket.objects.get(pk=city["tel"].pk).status == "resuelto"
+
+
+def test_bulk_assign_to_me_and_start(client, obras_staff, city):
+    client.force_login(obras_staff)
+    pothole = city["bache_vencido"]
+    client.post(LIST, {"action": "assign_to_me", helpers.ACTION_CHECKBOX_NAME: [pothole.pk]})
+    client.post(LIST, {"action": "start", helpers.ACTION_CHECKBOX_NAME: [pothole.pk]})
+    pothole.refresh_from_db()
+    assert pothole.assignee == obras_staff and pothole.status == "en_proceso"
+
+
+def test_bulk_hold_pauses_the_clock(client, supervisor, city):
+    client.force_login(supervisor)
+    pothole = city["bache_vencido"]
+    lifecycle.ticket_assign(ticket=pothole, actor=supervisor, assignee=supervisor)
+    lifecycle.ticket_start(ticket=pothole, actor=supervisor)
+    client.post(
+        LIST,
+        {"action": "put_on_hold", helpers.ACTION_CHECKBOX_NAME: [pothole.pk], "apply": "1", "note": "Esperamos a CFE."},
+    )
+    pothole.refresh_from_db()
+    assert pothole.status == "en_espera" and pothole.sla_paused_at is not None
+
+
+def test_bulk_mark_duplicate_of_a_typed_folio(client, supervisor, city):
+    client.force_login(supervisor)
+    parent = city["bache_vencido"]
+    child = city["luz_a_tiempo"]
+    bad = client.post(
+        LIST,
+        {
+            "action": "mark_duplicate",
+            helpers.ACTION_CHECKBOX_NAME: [child.pk],
+            "apply": "1",
+            "parent_folio": "7311-2026-999999",
+        },
+    )
+    assert "No se encontró el folio" in bad.text
+    client.post(
+        LIST,
+        {"action": "mark_duplicate", helpers.ACTION_CHECKBOX_NAME: [child.pk], "apply": "1", "parent_folio": "2026-1"},
+    )
+    child.refresh_from_db()
+    assert child.status == "duplicado" and child.parent == parent

@@ -1,0 +1,110 @@
+"""Folios: 7311-YYYY-NNNNNN, sequential per year, unique even under concurrent creation."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from conftest import local
+from tickets import lifecycle
+from tickets.folio import parse_folio
+from tickets.models import Channel, FolioCounter, Service, Ticket
+
+
+def test_folios_follow_the_year_of_creation_in_metepec(make_ticket, frozen):
+    first = make_ticket()
+    second = make_ticket()
+    assert first.folio == "7311-2026-000001"
+    assert second.folio == "7311-2026-000002"
+    # 31 Dec 2026 at 23:30 in Metepec is already 1 Jan 2027 in UTC: still a 2026 folio.
+    assert make_ticket(at=local(2026, 12, 31, 23, 30)).folio == "7311-2026-000003"
+    assert make_ticket(at=local(2027, 1, 1, 0, 5)).folio == "7311-2027-000001"
+
+
+def test_a_failed_creation_gives_its_number_back(make_ticket, frozen, bacheo):
+    make_ticket()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        make_ticket()
+        raise RuntimeError("the database write after the folio failed")
+    assert make_ticket().folio == "7311-2026-000002"
+    assert FolioCounter.objects.get(year=2026).last_number == 2
+
+
+@pytest.mark.parametrize(
+    "typed, folio",
+    [
+        ("7311-2026-000123", "7311-2026-000123"),
+        (" 7311 2026 123 ", "7311-2026-000123"),
+        ("2026-000123", "7311-2026-000123"),
+        ("*7311-2026-123", "7311-2026-000123"),
+        ("folio 7311.2026.000123", "7311-2026-000123"),
+        ("73112026000123", "7311-2026-000123"),
+        ("7311-2026-1234567", "7311-2026-1234567"),
+    ],
+)
+def test_typed_folios_are_understood(typed, folio):
+    assert parse_folio(typed) == folio
+
+
+@pytest.mark.parametrize("typed", ["", "hola", "7311", "7311-2026-0", "7311-1999-000001", "12345"])
+def test_things_that_are_not_folios_are_rejected(typed):
+    assert parse_folio(typed) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_creations_on_postgresql_never_share_a_folio(needs_postgres):
+    """Real concurrent transactions, each on its own connection, racing for the counter."""
+    service = Service.objects.get(code="bacheo")
+    workers, per_worker = 8, 5
+    barrier = threading.Barrier(workers)
+    errors = []
+
+    def create_many():
+        try:
+            barrier.wait()
+            for _ in range(per_worker):
+                lifecycle.ticket_create(service=service, description="Bache", channel=Channel.WEB)
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create_many) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    folios = list(Ticket.objects.values_list("folio", flat=True))
+    assert len(folios) == len(set(folios)) == workers * per_worker
+    numbers = sorted(int(folio.rsplit("-", 1)[1]) for folio in folios)
+    assert numbers == list(range(1, workers * per_worker + 1))  # no gaps, no repeats
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_first_tickets_of_a_new_year_race_safely_on_postgresql(needs_postgres):
+    """Nobody has created the year's counter row yet: concurrent INSERTs must not fail."""
+    service = Service.objects.get(code="alumbrado")
+    barrier = threading.Barrier(6)
+    errors, folios = [], []
+
+    def create_one():
+        try:
+            barrier.wait()
+            ticket = lifecycle.ticket_create(
+                service=service, description="Luminaria apagada", channel=Channel.WEB, at=local(2031, 1, 2, 10)
+            )
+            folios.append(ticket.folio)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create_one) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(folios) == [f"7311-2031-{n:06d}" for n in range(1, 7)]
