@@ -56,8 +56,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_reference_data", verbosity=0)
 
 
+@pytest.fixture(scope="session")
+def media_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
-def _fresh_state(request, settings):
+def _fresh_state(request, settings, media_root):
+    settings.MEDIA_ROOT = str(media_root)  # uploads never land in the working tree
     # Password hashing is deliberately slow; tests create many staff users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()

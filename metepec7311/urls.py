@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.http import Http404
+from django.urls import include, path
 from django.views.static import serve
 
 from metepec7311 import health, views
@@ -14,8 +15,17 @@ urlpatterns = [
     path("aviso-de-privacidad/", views.PrivacyView.as_view(), name="privacy"),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("", include("tickets.urls")),
 ]
 
-if settings.DEBUG:
-    # Uploaded photos in development; production serves media from its storage.
-    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+
+def media(request, path):
+    """Uploaded photos, when SERVE_MEDIA is on (read per request, so tests can turn it on)."""
+    if not settings.SERVE_MEDIA:
+        raise Http404
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+urlpatterns.append(path("media/<path:path>", media))

@@ -15,7 +15,9 @@ class HomeView(TemplateView):
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(report_url=_url_or_none("report"), **kwargs)
+        return super().get_context_data(
+            report_url=_url_or_none("report"), tracking_url=_url_or_none("tracking"), **kwargs
+        )
 
 
 class PrivacyView(TemplateView):

@@ -23,14 +23,21 @@ def insert_rows(model, rows):
 def _copy(model, fields, rows):
     names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     json_fields = {field.attname for field in fields if isinstance(field, models.JSONField)}
-    # Columns a row leaves out get the model's default ("" for text, as Django would save).
-    defaults = {field.attname: field.get_default() for field in fields}
+    # Columns a row leaves out get the model's default ("" for text, as Django would save);
+    # callable defaults (random tokens) are called for every row.
+    per_row = {field.attname: field.default for field in fields if field.has_default() and callable(field.default)}
+    defaults = {field.attname: field.get_default() for field in fields if field.attname not in per_row}
     sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for row in rows:
             values = []
             for field in fields:
-                value = row[field.attname] if field.attname in row else defaults.get(field.attname)
+                if field.attname in row:
+                    value = row[field.attname]
+                elif field.attname in per_row:
+                    value = per_row[field.attname]()
+                else:
+                    value = defaults[field.attname]
                 if field.attname in json_fields:
                     value = Jsonb(value)
                 values.append(value)

@@ -420,7 +420,7 @@ def ticket_reopen(*, ticket, reason, actor=None, via=Via.ADMIN, at=None):
                 )
         else:
             _require_work(actor, t)
-        _set_status(t, Status.EN_PROCESO, actor=actor, via=via, at=at, note=reason.strip())
+        _set_status(t, Status.EN_PROCESO, actor=actor, via=via, at=at)
         _event(t, Kind.REOPENED, actor=actor, via=via, at=at, public=True, note=reason.strip())
         t.resolved_at = t.closed_at = t.sla_breached_at = None
         t.reopened_count += 1
@@ -448,6 +448,42 @@ def ticket_add_note(*, ticket, actor, text, public=False, via=Via.ADMIN, at=None
         t = _locked(ticket)
         _require_view(actor, t)
         event = _event(t, Kind.NOTE, actor=actor, via=via, at=at, public=public, note=text)
+        t.save(update_fields=["updated_at"])
+    return event
+
+
+def ticket_add_affected(*, ticket, note="", via=Via.WEB, at=None):
+    """One more resident reports the same open problem: count them on the ticket.
+
+    Their own words, if any, are kept as an internal note (they may name people or places).
+    """
+    at = at or timezone.now()
+    with transaction.atomic():
+        t = _locked(ticket)
+        if t.status not in OPEN_STATUSES:
+            raise Refused(f"El reporte {t.folio} ya está cerrado; si el problema sigue, levante un reporte nuevo.")
+        t.affected_count += 1
+        _event(t, Kind.AFFECTED, actor=None, via=via, at=at, public=True, new=str(t.affected_count))
+        if note.strip():
+            _event(t, Kind.NOTE, actor=None, via=via, at=at, public=False, note=note.strip())
+        t.save(update_fields=["affected_count", "updated_at"])
+    return _refresh(ticket, t)
+
+
+def ticket_add_reporter_info(*, ticket, text, via=Via.WEB, at=None):
+    """The reporter adds information through their private link while the ticket is open.
+
+    Public, like the description it complements (the form says so).
+    """
+    at = at or timezone.now()
+    text = (text or "").strip()
+    if not text:
+        raise Refused("Escriba la información que quiere agregar.", field="text")
+    with transaction.atomic():
+        t = _locked(ticket)
+        if t.status not in OPEN_STATUSES:
+            raise Refused(f"El reporte {t.folio} ya está cerrado: ya no se le puede agregar información.")
+        event = _event(t, Kind.NOTE, actor=None, via=via, at=at, public=True, note=text)
         t.save(update_fields=["updated_at"])
     return event
 

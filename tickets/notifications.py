@@ -27,3 +27,18 @@ def send_reopened_notice(ticket):
         f"El plazo se reinició. Atiéndalo en {link}\n"
     )
     return send_mail(f"Ticket reabierto: {ticket.folio}", body, None, recipients)
+
+
+def send_report_confirmation(ticket):
+    from django.template.loader import render_to_string
+
+    from tickets.formatting import due_in_words
+
+    context = {
+        "ticket": ticket,
+        "due_words": due_in_words(ticket.due_at),
+        "public_url": settings.SITE_URL + reverse("ticket_public", args=[ticket.folio]),
+        "private_url": settings.SITE_URL + reverse("ticket_private", args=[ticket.folio, ticket.reporter_token]),
+    }
+    body = render_to_string("tickets/email/report_confirmation.txt", context)
+    return send_mail(f"Recibimos su reporte: folio {ticket.folio}", body, None, [ticket.reporter_email])

@@ -12,3 +12,11 @@ def notify_reopened(*, ticket_id):
     ticket = Ticket.objects.select_related("department", "assignee", "service").filter(pk=ticket_id).first()
     if ticket is not None:
         notifications.send_reopened_notice(ticket)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, time_limit=60)
+def send_report_confirmation(*, ticket_id):
+    """The folio, the due date and the private link, to the reporter's e-mail."""
+    ticket = Ticket.objects.select_related("service", "department").filter(pk=ticket_id).first()
+    if ticket is not None and ticket.reporter_email:
+        notifications.send_report_confirmation(ticket)

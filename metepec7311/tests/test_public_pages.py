@@ -14,6 +14,7 @@ def test_home_explains_how_to_report_by_web_and_by_phone(client):
     assert "48 horas hábiles" in html
     assert "911" in html
     assert "Cómo reportar" in html
+    assert 'href="/reportar/"' in html and 'href="/seguimiento/"' in html
 
 
 @pytest.mark.django_db

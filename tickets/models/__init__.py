@@ -3,7 +3,18 @@ from .catalogue import Department, Service, ServiceAttribute
 from .reference import ReferenceRecord
 from .staff import StaffProfile
 from .territory import Colonia, Delegacion, Locality
-from .ticket import Channel, FolioCounter, Priority, SlaState, Status, Ticket, TicketEvent, TicketPhoto
+from .ticket import (
+    Channel,
+    FolioCounter,
+    PendingPhoto,
+    Priority,
+    SlaState,
+    Status,
+    Submission,
+    Ticket,
+    TicketEvent,
+    TicketPhoto,
+)
 
 __all__ = [
     "Channel",
@@ -13,12 +24,14 @@ __all__ = [
     "FolioCounter",
     "Locality",
     "NonWorkingDay",
+    "PendingPhoto",
     "Priority",
     "ReferenceRecord",
     "Service",
     "ServiceAttribute",
     "SlaState",
     "StaffProfile",
+    "Submission",
     "Status",
     "Ticket",
     "TicketEvent",

@@ -4,6 +4,7 @@ Changes to a ticket go through tickets/lifecycle.py, never through save() here: 
 lifecycle writes the event trail and enforces the allowed status moves.
 """
 
+import secrets
 import uuid
 from pathlib import PurePath
 
@@ -148,8 +149,14 @@ class FolioCounter(models.Model):
         return f"{self.year}: {self.last_number}"
 
 
+def new_reporter_token():
+    return secrets.token_urlsafe(24)
+
+
 class Ticket(models.Model):
     folio = models.CharField(max_length=20, unique=True, editable=False)
+    # The unguessable part of the reporter's private link (/seguimiento/<folio>/<token>/).
+    reporter_token = models.CharField(max_length=40, unique=True, default=new_reporter_token, editable=False)
     service = models.ForeignKey(
         "tickets.Service", on_delete=models.PROTECT, related_name="tickets", verbose_name="servicio"
     )
@@ -291,6 +298,39 @@ class TicketPhoto(models.Model):
 
     def __str__(self):
         return f"Foto de {self.ticket_id}"
+
+
+class Submission(models.Model):
+    """A form submission already acted on: the same key sent again (double click, reload,
+    network retry) gets the first result instead of a second ticket."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Reporte creado"
+        FOLLOWED = "followed", "Se sumó a un reporte"
+
+    key = models.CharField(max_length=64, unique=True)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.get_action_display()} · {self.ticket_id}"
+
+
+def pending_photo_path(instance, filename):
+    return f"pending/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.jpg"
+
+
+class PendingPhoto(models.Model):
+    """A photo already cleaned and stored while its form is sent again after an error, so
+    the resident does not have to pick it again. Purged after a day."""
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    image = models.ImageField(upload_to=pending_photo_path)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return str(self.key)
 
 
 class TicketEvent(models.Model):

@@ -1,0 +1,26 @@
+"""Content-Security-Policy: our own scripts only; map tiles from the configured server."""
+
+from urllib.parse import urlsplit
+
+from csp.constants import UNSAFE_INLINE
+from csp.middleware import CSPMiddleware
+from django.conf import settings
+
+
+def tile_origin():
+    parts = urlsplit(settings.MAP_TILE_URL.replace("{s}", "a"))
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else None
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        update = dict(parts.update or {})
+        origin = tile_origin()
+        if origin:
+            update["img-src"] = [*update.get("img-src", []), origin]
+        # Django's admin sets a few style="" attributes; its scripts stay as strict as ours.
+        if request.path.startswith("/admin/"):
+            update["style-src"] = [*update.get("style-src", []), UNSAFE_INLINE]
+        parts.update = update or None
+        return parts

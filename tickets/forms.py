@@ -1,0 +1,220 @@
+"""The forms residents fill in: report a problem, look up a folio, follow up privately."""
+
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from tickets import geo, lifecycle, photos
+from tickets.models import Colonia, ServiceAttribute
+
+DESCRIPTION_LIMIT = 4000
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Up to three photos, each checked and cleaned (tickets/photos.py)."""
+
+    widget = MultipleFileInput(attrs={"accept": photos.ACCEPT_ATTRIBUTE})
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > photos.MAX_PHOTOS:
+            raise ValidationError(f"Puede agregar hasta {photos.MAX_PHOTOS} fotos.")
+        cleaned, errors = [], []
+        for upload in files:
+            try:
+                cleaned.append(photos.clean_photo(upload))
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+class ColoniaChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, colonia):
+        kind = f"{colonia.settlement_type.lower()}, " if colonia.settlement_type else ""
+        return f"{colonia.name} ({kind}CP {colonia.postal_code})"
+
+
+def attribute_field(attribute):
+    """A form field for one of the service's extra questions."""
+    common = {"label": attribute.question, "required": attribute.required}
+    kind = attribute.datatype
+    choices = [(c["key"], c["name"]) for c in attribute.choices]
+    if kind == ServiceAttribute.DataType.SINGLE:
+        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+    if kind == ServiceAttribute.DataType.MULTI:
+        return forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple, **common)
+    if kind == ServiceAttribute.DataType.NUMBER:
+        return forms.IntegerField(min_value=0, max_value=100000, **common)
+    if kind == ServiceAttribute.DataType.DATETIME:
+        return forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), **common)
+    if kind == ServiceAttribute.DataType.TEXT:
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=1000, **common)
+    return forms.CharField(max_length=250, **common)
+
+
+class ReportForm(forms.Form):
+    """The citizen report for one service. Field order is the page's order."""
+
+    submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    colonia = ColoniaChoiceField(
+        label="Colonia",
+        queryset=Colonia.objects.order_by("name", "postal_code"),
+        empty_label="Elija su colonia",
+        help_text="Puede escribir para buscar; cada colonia muestra su código postal.",
+        error_messages={
+            "required": "Elija la colonia donde está el problema.",
+            "invalid_choice": "Elija una colonia de la lista.",
+        },
+    )
+    address = forms.CharField(
+        label="Calle y número, o una referencia",
+        max_length=300,
+        help_text="Por ejemplo: Av. Tecnológico 1200, frente a la farmacia.",
+        error_messages={"required": "Escriba la calle y número o una referencia para encontrar el lugar."},
+    )
+    latitude = forms.DecimalField(required=False, widget=forms.HiddenInput, max_digits=9, decimal_places=6)
+    longitude = forms.DecimalField(required=False, widget=forms.HiddenInput, max_digits=9, decimal_places=6)
+    description = forms.CharField(
+        label="Describa el problema",
+        max_length=DESCRIPTION_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": DESCRIPTION_LIMIT}),
+        help_text="Esta descripción es pública: no escriba nombres, teléfonos ni datos personales. "
+        "Máximo 4,000 caracteres.",
+        error_messages={
+            "required": "Describa el problema.",
+            "max_length": "La descripción puede tener hasta 4,000 caracteres (tiene %(show_value)d).",
+        },
+    )
+    photos = PhotosField(
+        label="Fotos (opcional)",
+        required=False,
+        help_text="Hasta 3 fotos JPEG, PNG o WebP de hasta 10 MB cada una. Les quitamos la ubicación y los "
+        "datos de la cámara antes de guardarlas.",
+    )
+    reporter_name = forms.CharField(label="Nombre", max_length=150, required=False)
+    reporter_phone = forms.CharField(
+        label="Teléfono",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        help_text="10 dígitos. Solo para avisarle o pedirle más datos.",
+    )
+    reporter_email = forms.EmailField(
+        label="Correo electrónico",
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="Le enviaremos su folio y el enlace para seguir su reporte.",
+        error_messages={"invalid": "Escriba un correo válido, por ejemplo nombre@correo.com."},
+    )
+    # A field people never see: bots fill every field they find.
+    website = forms.CharField(required=False, label="Deje este campo vacío", max_length=200)
+
+    def __init__(self, *args, service, pending=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.service = service
+        self.pending = list(pending)  # PendingPhoto rows the resident kept from an earlier attempt
+        self.fields["reporter_name"].widget.attrs["autocomplete"] = "name"
+        self.attribute_names = []
+        for attribute in service.attributes.all():
+            name = f"attribute_{attribute.code}"
+            self.fields[name] = attribute_field(attribute)
+            self.attribute_names.append(name)
+        self.order_fields(
+            [
+                "submission_key",
+                "colonia",
+                "address",
+                "latitude",
+                "longitude",
+                "description",
+                *self.attribute_names,
+                "photos",
+            ]
+        )
+        if service.contact_required:
+            self.fields["reporter_phone"].help_text = "Este servicio requiere teléfono o correo para darle seguimiento."
+        if service.photo_required:
+            self.fields["photos"].label = "Fotos (al menos una)"
+
+    @staticmethod
+    def new_key():
+        return uuid.uuid4().hex
+
+    def clean_reporter_phone(self):
+        raw = self.cleaned_data["reporter_phone"]
+        phone = lifecycle.normalize_phone(raw)
+        if raw and len(phone) != 10:
+            raise ValidationError("Escriba su teléfono a 10 dígitos, por ejemplo 722 123 4567.")
+        return phone
+
+    def clean_website(self):
+        if self.cleaned_data["website"]:
+            raise ValidationError("No pudimos recibir el formulario. Intente de nuevo.")
+        return ""
+
+    def clean(self):
+        data = super().clean()
+        latitude, longitude = data.get("latitude"), data.get("longitude")
+        if (latitude is None) != (longitude is None):
+            self.add_error(None, "El punto del mapa está incompleto; márquelo de nuevo o quítelo.")
+        elif latitude is not None and not geo.inside_municipality(latitude, longitude):
+            self.add_error(
+                None,
+                "El punto marcado está fuera del municipio de Metepec. Marque un lugar dentro del municipio "
+                "o quite el punto y escriba la dirección.",
+            )
+        total = len(self.pending) + len(data.get("photos") or [])
+        if total > photos.MAX_PHOTOS:
+            self.add_error("photos", f"Puede agregar hasta {photos.MAX_PHOTOS} fotos en total.")
+        if self.service.photo_required and total == 0 and "photos" not in self.errors:
+            self.add_error("photos", "Este servicio necesita al menos una foto.")
+        no_contact = not (data.get("reporter_phone") or data.get("reporter_email"))
+        if self.service.contact_required and no_contact and "reporter_phone" not in self.errors:
+            self.add_error("reporter_phone", "Este servicio requiere un teléfono o correo para darle seguimiento.")
+        return data
+
+    def attributes(self):
+        answers = {}
+        for name in self.attribute_names:
+            value = self.cleaned_data.get(name)
+            if value not in (None, "", []):
+                answers[name.removeprefix("attribute_")] = value.isoformat() if hasattr(value, "isoformat") else value
+        return answers
+
+
+class LookupForm(forms.Form):
+    folio = forms.CharField(
+        label="Folio",
+        max_length=40,
+        help_text="Por ejemplo 7311-2026-000123.",
+        error_messages={"required": "Escriba el folio de su reporte."},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+
+
+class AddInfoForm(forms.Form):
+    text = forms.CharField(
+        label="Información adicional",
+        max_length=DESCRIPTION_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": DESCRIPTION_LIMIT}),
+        help_text="Es pública, como la descripción: no escriba datos personales.",
+        error_messages={"required": "Escriba la información que quiere agregar."},
+    )
+    photos = PhotosField(label="Fotos (opcional)", required=False, help_text="Hasta 3 fotos JPEG, PNG o WebP.")
+
+
+class ReopenForm(forms.Form):
+    comment = forms.CharField(
+        label="¿Qué sigue mal?",
+        max_length=DESCRIPTION_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="El reporte se reabre y la dependencia recibe un aviso. Su comentario es público.",
+        error_messages={"required": "Cuéntenos qué sigue mal para reabrir el reporte."},
+    )

@@ -1,0 +1,146 @@
+"""What a resident does on the web, on top of the lifecycle: report once (however many
+times the form is sent), follow an existing report nearby, add photos.
+
+The Open311 POST and any future app call the same functions.
+"""
+
+import math
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from tickets import lifecycle
+from tickets.models import PendingPhoto, Submission, Ticket, TicketPhoto
+
+NEARBY_METRES = 150
+NEARBY_DAYS = 30
+# Degrees of latitude / longitude spanning NEARBY_METRES around Metepec (19.25° N).
+_LAT_STEP = NEARBY_METRES / 111_320
+_LON_STEP = NEARBY_METRES / (111_320 * math.cos(math.radians(19.25)))
+
+
+def metres_between(lat1, lon1, lat2, lon2):
+    """Great-circle distance (haversine); plenty precise at the scale of a street."""
+    lat1, lon1, lat2, lon2 = map(math.radians, map(float, (lat1, lon1, lat2, lon2)))
+    a = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 6_371_000 * 2 * math.asin(math.sqrt(a))
+
+
+def find_nearby(*, service, colonia=None, latitude=None, longitude=None, now=None, limit=5):
+    """Open tickets of the same service in the same colonia or within ~150 m, last 30 days."""
+    now = now or timezone.now()
+    place = Q()
+    if colonia is not None:
+        place |= Q(colonia=colonia)
+    if latitude is not None and longitude is not None:
+        lat, lon = float(latitude), float(longitude)
+        place |= Q(
+            latitude__range=(lat - _LAT_STEP, lat + _LAT_STEP), longitude__range=(lon - _LON_STEP, lon + _LON_STEP)
+        )
+    if not place:
+        return []
+    candidates = (
+        Ticket.objects.open()
+        .filter(place, service=service, created_at__gte=now - timedelta(days=NEARBY_DAYS))
+        .select_related("colonia")
+        .order_by("-created_at")[:50]
+    )
+    nearby = []
+    for ticket in candidates:
+        same_colonia = colonia is not None and ticket.colonia_id == colonia.pk
+        close = (
+            latitude is not None
+            and ticket.latitude is not None
+            and metres_between(latitude, longitude, ticket.latitude, ticket.longitude) <= NEARBY_METRES
+        )
+        if same_colonia or close:
+            nearby.append(ticket)
+    return nearby[:limit]
+
+
+def _already(key):
+    return Submission.objects.filter(key=key).select_related("ticket").first()
+
+
+def submit_report(*, key, photos=(), pending_keys=(), **report):
+    """Create the ticket once per submission key. Returns (ticket, created).
+
+    `report` are ticket_create's arguments; `photos` cleaned ContentFiles; `pending_keys`
+    photos kept from an earlier attempt with errors.
+    """
+    previous = _already(key)
+    if previous:
+        return previous.ticket, False
+    try:
+        with transaction.atomic():
+            ticket = lifecycle.ticket_create(**report)
+            for content in photos:
+                TicketPhoto.objects.create(ticket=ticket, image=content)
+            for pending in PendingPhoto.objects.filter(key__in=list(pending_keys))[: len(pending_keys)]:
+                TicketPhoto.objects.create(ticket=ticket, image=_copy(pending))
+                pending.delete()
+                # The file goes only once the ticket is safely stored.
+                transaction.on_commit(lambda image=pending.image: image.storage.delete(image.name))
+            # Unique key: a concurrent second submission blocks here until the first commits,
+            # then fails and is answered with the first one's ticket below.
+            Submission.objects.create(key=key, ticket=ticket, action=Submission.Action.CREATED)
+    except IntegrityError:
+        previous = _already(key)
+        if previous is None:
+            raise
+        return previous.ticket, False
+    if ticket.reporter_email:
+        ticket_id = ticket.pk
+        transaction.on_commit(lambda: _queue_confirmation(ticket_id))
+    return ticket, True
+
+
+def _copy(pending):
+    from django.core.files.base import ContentFile
+
+    pending.image.open("rb")
+    try:
+        return ContentFile(pending.image.read(), name="foto.jpg")
+    finally:
+        pending.image.close()
+
+
+def _queue_confirmation(ticket_id):
+    from tickets.tasks import send_report_confirmation
+
+    send_report_confirmation.delay(ticket_id=ticket_id)
+
+
+def follow_report(*, key, ticket, note=""):
+    """Count one more affected resident on an existing open ticket, once per submission."""
+    previous = _already(key)
+    if previous:
+        return previous.ticket
+    try:
+        with transaction.atomic():
+            lifecycle.ticket_add_affected(ticket=ticket, note=note)
+            Submission.objects.create(key=key, ticket=ticket, action=Submission.Action.FOLLOWED)
+    except IntegrityError:
+        previous = _already(key)
+        if previous is None:
+            raise
+        return previous.ticket
+    return ticket
+
+
+def keep_pending(contents):
+    """Store cleaned photos while the resident fixes the form; returns their keys."""
+    return [PendingPhoto.objects.create(image=content).key for content in contents]
+
+
+def purge_pending(older_than=timedelta(days=1)):
+    """Delete photos of forms never sent again. Returns how many."""
+    stale = PendingPhoto.objects.filter(created_at__lt=timezone.now() - older_than)
+    count = 0
+    for pending in stale.iterator():
+        pending.image.delete(save=False)
+        pending.delete()
+        count += 1
+    return count

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from tickets.views import report, tracking
+
+urlpatterns = [
+    path("reportar/", report.service_list, name="report"),
+    path("reportar/recibido/<str:token>/", report.report_done, name="report_done"),
+    path("reportar/<slug:code>/", report.report_form, name="report_form"),
+    path("seguimiento/", tracking.lookup, name="tracking"),
+    path("seguimiento/<str:folio>/", tracking.ticket_public, name="ticket_public"),
+    path("seguimiento/<str:folio>/<str:token>/", tracking.ticket_private, name="ticket_private"),
+]

@@ -1,0 +1,1 @@
+"""The citizen pages: report a problem (report.py) and follow it (tracking.py)."""

@@ -1,0 +1,167 @@
+"""/reportar/: choose a service, describe the problem, get a folio.
+
+Nothing a resident typed is lost: a form with errors comes back filled in, photos already
+sent are kept (PendingPhoto) and shown, and sending twice creates one ticket.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django_ratelimit.core import is_ratelimited
+
+from tickets import lifecycle, reporting
+from tickets.formatting import due_in_words
+from tickets.forms import ReportForm
+from tickets.models import Channel, PendingPhoto, Service, Submission, Ticket
+
+
+def service_list(request):
+    """Step 1: the services residents report, grouped as the catalogue groups them."""
+    groups = {}
+    for service in Service.objects.reportable_by_residents().order_by("group", "name"):
+        groups.setdefault(service.group, []).append(service)
+    return render(request, "tickets/report_services.html", {"groups": groups})
+
+
+def _rate_limited(request):
+    """Too many reports from one address: a short and a daily window."""
+    return any(
+        is_ratelimited(request, group=f"report-{rate}", key="ip", rate=rate, increment=True)
+        for rate in settings.REPORT_RATE_LIMITS
+    )
+
+
+def _pending_for(request):
+    """Photos kept from an earlier attempt that the resident left ticked."""
+    keys = []
+    for value in request.POST.getlist("pending_photos")[:3]:
+        try:
+            keys.append(uuid.UUID(value))
+        except ValueError:
+            continue  # a mangled key is ignored; the rest of the form still counts
+    return list(PendingPhoto.objects.filter(key__in=keys))
+
+
+def report_form(request, code):
+    """Step 2: where, what, photos, contact. POST creates the ticket (or follows one)."""
+    service = get_object_or_404(Service.objects.reportable_by_residents(), code=code)
+    if request.method != "POST":
+        form = ReportForm(service=service, initial={"submission_key": ReportForm.new_key()})
+        return _render(request, service, form)
+
+    previous = Submission.objects.filter(key=request.POST.get("submission_key", "")).select_related("ticket").first()
+    if previous:  # double click, reload or retry: answer with what the first one did
+        return _answer(request, previous.ticket, previous.action)
+
+    form = ReportForm(request.POST, request.FILES, service=service, pending=_pending_for(request))
+    if not form.is_valid():
+        return _render_kept(request, service, form, status=400)
+
+    data = form.cleaned_data
+    if "follow" in request.POST:
+        return _follow(request, service, form)
+
+    nearby = []
+    if not request.POST.get("confirm_new"):
+        nearby = reporting.find_nearby(
+            service=service, colonia=data["colonia"], latitude=data["latitude"], longitude=data["longitude"]
+        )
+    if nearby:
+        # The "nearby" ticket may be this very form's, committed by a simultaneous send of it
+        # (ticket and receipt commit together, so the receipt is visible now if so).
+        previous = Submission.objects.filter(key=data["submission_key"]).select_related("ticket").first()
+        if previous:
+            return _answer(request, previous.ticket, previous.action)
+        return _render_kept(request, service, form, nearby=nearby)
+
+    if _rate_limited(request):
+        return _render_kept(request, service, form, status=429, limited=True)
+
+    try:
+        ticket, created = reporting.submit_report(
+            key=data["submission_key"],
+            photos=data["photos"],
+            pending_keys=[p.key for p in form.pending],
+            service=service,
+            description=data["description"],
+            channel=Channel.WEB,
+            address=data["address"],
+            colonia=data["colonia"],
+            latitude=data["latitude"],
+            longitude=data["longitude"],
+            reporter_name=data["reporter_name"],
+            reporter_phone=data["reporter_phone"],
+            reporter_email=data["reporter_email"],
+            attributes=form.attributes(),
+        )
+    except lifecycle.Refused as refusal:
+        form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+        return _render_kept(request, service, form, status=400)
+    return _answer(request, ticket, Submission.Action.CREATED)
+
+
+def _follow(request, service, form):
+    data = form.cleaned_data
+    nearby = reporting.find_nearby(
+        service=service, colonia=data["colonia"], latitude=data["latitude"], longitude=data["longitude"]
+    )
+    ticket = next((t for t in nearby if str(t.pk) == request.POST.get("follow")), None)
+    if ticket is None:
+        form.add_error(None, "Ese reporte ya no está abierto. Revise la lista o envíe el suyo.")
+        return _render_kept(request, service, form, nearby=nearby, status=400)
+    try:
+        reporting.follow_report(key=data["submission_key"], ticket=ticket, note=data["description"])
+    except lifecycle.Refused as refusal:
+        form.add_error(None, refusal.message)
+        return _render_kept(request, service, form, nearby=nearby, status=400)
+    return _answer(request, ticket, Submission.Action.FOLLOWED)
+
+
+def _answer(request, ticket, action):
+    if action == Submission.Action.FOLLOWED:
+        messages.success(request, f"Gracias: sumamos su reporte al folio {ticket.folio}. Ya lo puede seguir aquí.")
+        return redirect("ticket_public", folio=ticket.folio)
+    return redirect("report_done", token=ticket.reporter_token)
+
+
+def _render_kept(request, service, form, *, status=200, **extra):
+    """Re-render with everything typed. Photos that passed their checks are stored and
+    listed as already attached, because a browser never refills a file input."""
+    cleaned = getattr(form, "cleaned_data", {})
+    pending = list(form.pending)
+    if cleaned.get("photos"):
+        pending += list(PendingPhoto.objects.filter(key__in=reporting.keep_pending(cleaned["photos"])))
+    return _render(request, service, form, status=status, pending=pending, **extra)
+
+
+def _render(request, service, form, status=200, pending=(), **extra):
+    context = {
+        "pending": pending,
+        "service": service,
+        "form": form,
+        "map_tiles": settings.MAP_TILE_URL,
+        "map_attribution": settings.MAP_TILE_ATTRIBUTION,
+        **extra,
+    }
+    return render(request, "tickets/report_form.html", context, status=status)
+
+
+def report_done(request, token):
+    """The confirmation: folio, due date in words, the public and the private link."""
+    ticket = Ticket.objects.select_related("service", "department", "colonia").filter(reporter_token=token).first()
+    if ticket is None:
+        raise Http404("No existe ese reporte.")
+    private_url = request.build_absolute_uri(reverse("ticket_private", args=[ticket.folio, token]))
+    return render(
+        request,
+        "tickets/report_done.html",
+        {
+            "ticket": ticket,
+            "due_words": due_in_words(ticket.due_at),
+            "private_url": private_url,
+        },
+    )

@@ -1,0 +1,122 @@
+"""/seguimiento/: look a ticket up by folio; its public page; the reporter's private page."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from tickets import lifecycle
+from tickets.folio import parse_folio
+from tickets.formatting import due_in_words
+from tickets.forms import AddInfoForm, LookupForm, ReopenForm
+from tickets.models import Status, Ticket, TicketPhoto
+from tickets.timeline import public_timeline
+
+
+def lookup(request):
+    """The folio box. Tolerates spaces, lower case and a missing "7311-" prefix."""
+    form = LookupForm(request.GET or None)
+    status = 200
+    if form.is_bound and form.is_valid():
+        folio = parse_folio(form.cleaned_data["folio"])
+        if folio and Ticket.objects.filter(folio=folio).exists():
+            return redirect("ticket_public", folio=folio)
+        form.add_error(
+            "folio",
+            f"No encontramos el folio «{form.cleaned_data['folio']}». Revise que esté completo, "
+            "por ejemplo 7311-2026-000123.",
+        )
+        status = 404
+    return render(request, "tickets/track_lookup.html", {"form": form}, status=status)
+
+
+def _ticket_or_404(folio):
+    canonical = parse_folio(folio)
+    ticket = (
+        Ticket.objects.select_related("service", "department", "colonia", "colonia__delegacion", "locality", "parent")
+        .filter(folio=canonical)
+        .first()
+        if canonical
+        else None
+    )
+    if ticket is None:
+        raise Http404("No existe ese folio.")
+    return canonical, ticket
+
+
+def ticket_public(request, folio):
+    canonical, ticket = _ticket_or_404(folio)
+    if canonical != folio:
+        return redirect("ticket_public", folio=canonical, permanent=True)
+    return render(request, "tickets/track_ticket.html", _context(ticket))
+
+
+def _context(ticket, **extra):
+    return {
+        "ticket": ticket,
+        "sla_state": ticket.sla_state_at(),
+        "due_words": due_in_words(ticket.due_at),
+        "timeline": public_timeline(ticket),
+        "photos": ticket.photos.filter(is_public=True),
+        **extra,
+    }
+
+
+def can_reopen(ticket, now=None):
+    now = now or timezone.now()
+    return (
+        ticket.status == Status.RESUELTO
+        and ticket.resolved_at is not None
+        and now - ticket.resolved_at <= timezone.timedelta(days=settings.REOPEN_WINDOW_DAYS)
+    )
+
+
+def ticket_private(request, folio, token):
+    """The reporter's page: add information while open; say "no se resolvió" after."""
+    canonical, ticket = _ticket_or_404(folio)
+    if ticket.reporter_token != token:
+        raise Http404("Enlace no válido.")
+    info_form, reopen_form = AddInfoForm(prefix="info"), ReopenForm(prefix="reopen")
+    status = 200
+    if request.method == "POST":
+        if "add_info" in request.POST and ticket.is_open:
+            info_form = AddInfoForm(request.POST, request.FILES, prefix="info")
+            if info_form.is_valid():
+                try:
+                    with transaction.atomic():
+                        lifecycle.ticket_add_reporter_info(ticket=ticket, text=info_form.cleaned_data["text"])
+                        for content in info_form.cleaned_data["photos"]:
+                            TicketPhoto.objects.create(ticket=ticket, image=content)
+                except lifecycle.Refused as refusal:
+                    info_form.add_error(None, refusal.message)
+                else:
+                    messages.success(request, "Gracias: agregamos su información al reporte.")
+                    return redirect(request.path)
+        elif "reopen" in request.POST and can_reopen(ticket):
+            reopen_form = ReopenForm(request.POST, prefix="reopen")
+            if reopen_form.is_valid():
+                try:
+                    lifecycle.ticket_reopen(ticket=ticket, reason=reopen_form.cleaned_data["comment"], actor=None)
+                except lifecycle.Refused as refusal:
+                    reopen_form.add_error(None, refusal.message)
+                else:
+                    messages.success(request, "Reabrimos su reporte y avisamos a la dependencia.")
+                    return redirect(request.path)
+        status = 400
+    context = _context(
+        ticket,
+        private=True,
+        info_form=info_form if ticket.is_open else None,
+        reopen_form=reopen_form if can_reopen(ticket) else None,
+        public_url=reverse("ticket_public", args=[ticket.folio]),
+    )
+    response = render(request, "tickets/track_ticket.html", context, status=status)
+    # A private link must not leak to other sites through the Referer header, nor stay in
+    # shared caches. ("no-referrer" would also make browsers send "Origin: null" on this
+    # page's own forms, which CSRF protection rightly refuses.)
+    response["Referrer-Policy"] = "same-origin"
+    response["Cache-Control"] = "private, no-store"
+    return response
