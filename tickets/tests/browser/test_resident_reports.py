@@ -69,7 +69,11 @@ def test_report_with_a_photo_then_confirmation_then_tracking(phone, desktop, pho
     assert "Nuevo" in page.locator(".status").inner_text()
     assert "Atención de bacheo" in page.locator(".facts").inner_text()
     image = page.locator(".photos img").first
-    assert image.evaluate("img => img.complete && img.naturalWidth") == 1600
+    image.scroll_into_view_if_needed()  # the photo loads lazily
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.photos img'); return i.complete && i.naturalWidth; }"
+    )
+    assert image.evaluate("img => img.naturalWidth") == 1600
     assert "Rosa" not in page.content()
     check_accessibility(page)
     screenshot(page, "04-seguimiento")
