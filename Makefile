@@ -1,6 +1,7 @@
 # Metepec *7311 — everything a developer or CI runs.
 #   make run    set up, load reference + demo data, serve http://127.0.0.1:8000/
 #   make test   the whole test suite (SQLite by default; DATABASE_URL/REDIS_URL to use services)
+#   make stack  web + Celery worker + beat on PostgreSQL/Redis from the environment
 #   make lint   ruff
 #   make bench  benchmarks on PostgreSQL (see docs/performance.md)
 
@@ -10,8 +11,10 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/metepec7311_bench
 BENCH_TICKETS ?= 1000000
+BENCH_SIZES ?= 1000000,10000000
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/5
 
-.PHONY: setup run test lint format bench ci clean
+.PHONY: setup run stack test lint format bench ci clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.x)")'
@@ -29,10 +32,23 @@ run: setup
 	DEBUG=1 $(BIN)/python manage.py load_reference_data
 	DEBUG=1 $(BIN)/python manage.py demo_users
 	DEBUG=1 $(BIN)/python manage.py seed_demo --if-empty
+	DEBUG=1 $(BIN)/python manage.py recompute_stats
 	@echo ""
 	@echo "  Portal:  http://127.0.0.1:$(PORT)/"
 	@echo "  Admin:   http://127.0.0.1:$(PORT)/admin/   (cuentas arriba)"
 	@echo ""
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Full stack for local work: web + Celery worker with beat, on the services in the
+# environment (REDIS_URL required; DATABASE_URL for PostgreSQL). Ctrl-C stops all of it.
+stack: setup
+	@test -n "$$REDIS_URL" || { echo "make stack needs REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379/0"; exit 2; }
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py load_reference_data
+	DEBUG=1 $(BIN)/python manage.py demo_users
+	DEBUG=1 $(BIN)/python manage.py seed_demo --if-empty
+	trap 'kill 0' INT TERM EXIT; \
+	DEBUG=1 $(BIN)/celery -A metepec7311 worker --beat -l info --schedule $(VENV)/celerybeat-schedule & \
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup
@@ -54,6 +70,7 @@ bench: setup
 	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
 	$(BENCH_ENV) $(BIN)/python manage.py load_reference_data -v0
 	$(BENCH_ENV) $(BIN)/python manage.py bench_admin --tickets $(BENCH_TICKETS)
+	$(BENCH_ENV) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench_stats --sizes $(BENCH_SIZES)
 
 ci:
 	.ci/run

@@ -1,3 +1,5 @@
+from functools import cache
+
 from django.urls import NoReverseMatch, reverse
 
 # The public navigation, in order. A section appears once its app provides the URL name.
@@ -12,6 +14,7 @@ NAVIGATION = [
 ]
 
 
+@cache  # URLs do not change while the process runs
 def _navigation():
     items = []
     for name, label in NAVIGATION:

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "tickets",
+    "stats",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "metepec7311.context_processors.site",
+                "stats.context_processors.banner",
             ],
         },
     },
@@ -131,6 +134,24 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "America/Mexico_City"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# How often the public numbers are recomputed (seconds); also how old they may get before a
+# page in eager mode (no broker) recomputes them itself.
+STATS_REFRESH_SECONDS = int(os.environ.get("STATS_REFRESH_SECONDS", "300"))
+CELERY_BEAT_SCHEDULE = {
+    "recompute-public-numbers": {
+        "task": "stats.tasks.recompute_public_numbers",
+        "schedule": STATS_REFRESH_SECONDS,
+    },
+    "mark-overdue-tickets": {"task": "tickets.tasks.mark_overdue", "schedule": 300},
+    "reconcile-rollups-nightly": {
+        "task": "stats.tasks.reconcile_rollups",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    "purge-pending-photos-daily": {
+        "task": "tickets.tasks.purge_pending_photos",
+        "schedule": crontab(hour=4, minute=0),
+    },
+}
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "es-mx"

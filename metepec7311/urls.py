@@ -16,6 +16,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("tickets.urls")),
+    path("", include("stats.urls")),
 ]
 
 

@@ -9,11 +9,13 @@ other instead of overwriting each other.
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from stats import rollups
 from tickets import geo, permissions
 from tickets.folio import next_folio
 from tickets.models import Channel, Priority, Status, Ticket, TicketEvent
@@ -251,6 +253,7 @@ def ticket_create(
     with transaction.atomic():
         ticket.folio = next_folio(timezone.localtime(at).year)
         ticket.save()
+        rollups.record(None, rollups.contribution(ticket))
         via = CHANNEL_VIA[channel]
         _event(ticket, Kind.CREATED, actor=actor, via=via, at=at, public=True, new=Status.NUEVO.label)
     return ticket
@@ -308,6 +311,7 @@ def ticket_start(*, ticket, actor, note="", via=Via.ADMIN, at=None):
     at = at or timezone.now()
     with transaction.atomic():
         t = _locked(ticket)
+        before = rollups.contribution(t)
         _require_work(actor, t)
         if t.status == Status.RESUELTO:
             raise Refused(f"El ticket {t.folio} está resuelto: use «Reabrir» para volver a trabajarlo.")
@@ -315,6 +319,7 @@ def ticket_start(*, ticket, actor, note="", via=Via.ADMIN, at=None):
         _resume_clock(t, actor=actor, via=via, at=at, calendar=get_calendar())
         _set_status(t, Status.EN_PROCESO, actor=actor, via=via, at=at, note=note)
         t.save()
+        rollups.record(before, rollups.contribution(t))
     return _refresh(ticket, t)
 
 
@@ -325,11 +330,13 @@ def ticket_wait(*, ticket, actor, reason, via=Via.ADMIN, at=None):
         raise Refused("Explique qué se espera (por ejemplo, material o respuesta del ciudadano).", field="note")
     with transaction.atomic():
         t = _locked(ticket)
+        before = rollups.contribution(t)
         _require_work(actor, t)
         _set_status(t, Status.EN_ESPERA, actor=actor, via=via, at=at, note=reason.strip())
         t.sla_paused_at = at
         _event(t, Kind.SLA_PAUSED, actor=actor, via=via, at=at, public=False)
         t.save()
+        rollups.record(before, rollups.contribution(t))
     return _refresh(ticket, t)
 
 
@@ -340,12 +347,16 @@ def ticket_resolve(*, ticket, actor, public_note, via=Via.ADMIN, at=None):
         raise Refused("Escriba una nota pública que diga qué se hizo.", field="note")
     with transaction.atomic():
         t = _locked(ticket)
+        before = rollups.contribution(t)
         _require_work(actor, t)
         _check_move(t, Status.RESUELTO)
         _resume_clock(t, actor=actor, via=via, at=at, calendar=get_calendar())
         _set_status(t, Status.RESUELTO, actor=actor, via=via, at=at, note=public_note.strip())
         t.resolved_at = t.closed_at = at
+        hours = get_calendar().between(t.created_at, at).total_seconds() / 3600
+        t.business_hours_to_resolve = Decimal(hours).quantize(Decimal("0.01"))
         t.save()
+        rollups.record(before, rollups.contribution(t))
     return _refresh(ticket, t)
 
 
@@ -356,12 +367,14 @@ def ticket_close_no_procede(*, ticket, actor, reason, via=Via.ADMIN, at=None):
         raise Refused("Explique por qué no procede.", field="note")
     with transaction.atomic():
         t = _locked(ticket)
+        before = rollups.contribution(t)
         _require_work(actor, t)
         _check_move(t, Status.NO_PROCEDE)
         _resume_clock(t, actor=actor, via=via, at=at, calendar=get_calendar())
         _set_status(t, Status.NO_PROCEDE, actor=actor, via=via, at=at, note=reason.strip())
         t.closed_at = at
         t.save()
+        rollups.record(before, rollups.contribution(t))
     return _refresh(ticket, t)
 
 
@@ -377,6 +390,7 @@ def ticket_mark_duplicate(*, ticket, parent, actor, via=Via.ADMIN, at=None):
             for row in Ticket.objects.select_for_update().filter(pk__in=[ticket.pk, parent.pk]).order_by("pk")
         }
         t, p = locked[ticket.pk], locked[parent.pk]
+        before = rollups.contribution(t)
         _require_work(actor, t)
         if p.status == Status.DUPLICADO:
             principal = Ticket.objects.filter(pk=p.parent_id).values_list("folio", flat=True).first()
@@ -391,6 +405,7 @@ def ticket_mark_duplicate(*, ticket, parent, actor, via=Via.ADMIN, at=None):
         t.parent = p
         t.closed_at = at
         t.save()
+        rollups.record(before, rollups.contribution(t))
         p.affected_count += t.affected_count
         p.save(update_fields=["affected_count", "updated_at"])
         _event(
@@ -409,6 +424,7 @@ def ticket_reopen(*, ticket, reason, actor=None, via=Via.ADMIN, at=None):
         raise Refused("Explique por qué se reabre.", field="note")
     with transaction.atomic():
         t = _locked(ticket)
+        before = rollups.contribution(t)
         if t.status != Status.RESUELTO:
             raise Refused(f"Solo un ticket resuelto se puede reabrir; {t.folio} está «{t.get_status_display()}».")
         if actor is None:
@@ -422,11 +438,12 @@ def ticket_reopen(*, ticket, reason, actor=None, via=Via.ADMIN, at=None):
             _require_work(actor, t)
         _set_status(t, Status.EN_PROCESO, actor=actor, via=via, at=at)
         _event(t, Kind.REOPENED, actor=actor, via=via, at=at, public=True, note=reason.strip())
-        t.resolved_at = t.closed_at = t.sla_breached_at = None
+        t.resolved_at = t.closed_at = t.sla_breached_at = t.business_hours_to_resolve = None
         t.reopened_count += 1
         if t.service.sla_hours and t.channel != Channel.IMPORTADO:
             t.due_at, t.due_soon_at = due_dates(at, t.service.sla_hours, get_calendar())
         t.save()
+        rollups.record(before, rollups.contribution(t))
         ticket_id = t.pk
         transaction.on_commit(lambda: _queue_reopened_notice(ticket_id))
     return _refresh(ticket, t)
@@ -499,6 +516,7 @@ def ticket_update_details(*, ticket, actor, via=Via.ADMIN, at=None, **changes):
         raise ValueError(f"not editable: {sorted(unknown)}")
     with transaction.atomic():
         t = _locked(ticket)
+        before = rollups.contribution(t)
         _require_work(actor, t)
         for name, value in changes.items():
             old = getattr(t, name)
@@ -522,4 +540,35 @@ def ticket_update_details(*, ticket, actor, via=Via.ADMIN, at=None, **changes):
             )
             setattr(t, name, value)
         t.save()
+        rollups.record(before, rollups.contribution(t))
     return _refresh(ticket, t)
+
+
+def tickets_mark_overdue(now=None, batch=500):
+    """Record the breach of every open ticket past its due date, once (a Celery beat job).
+
+    Each ticket is claimed with a conditional UPDATE, so two workers running this at the
+    same time never write the same breach twice. Returns how many were marked.
+    """
+    now = now or timezone.now()
+    marked = 0
+    candidates = (
+        Ticket.objects.in_sla_state("vencido", now).filter(sla_breached_at__isnull=True).values_list("pk", flat=True)
+    )
+    for pk in list(candidates[:batch]):
+        with transaction.atomic():
+            claimed = Ticket.objects.filter(pk=pk, sla_breached_at__isnull=True).update(sla_breached_at=now)
+            if not claimed:
+                continue
+            ticket = Ticket.objects.get(pk=pk)
+            _event(
+                ticket,
+                Kind.SLA_BREACHED,
+                actor=None,
+                via=Via.SISTEMA,
+                at=now,
+                public=False,
+                new=timezone.localtime(ticket.due_at).isoformat(),
+            )
+            marked += 1
+    return marked

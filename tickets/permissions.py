@@ -45,6 +45,7 @@ GROUP_PERMISSIONS = {
         "tickets.view_locality",
         "tickets.view_ticketevent",
         "tickets.view_staffprofile",
+        "stats.view_driftreport",
         "tickets.add_staffprofile",
         "tickets.change_staffprofile",
         *_crud(_CATALOGUE + _CALENDAR + _TERRITORY),
@@ -79,12 +80,16 @@ def can_take_calls(user):
 def ensure_groups():
     """Create the staff groups and give them any permission they lack."""
     from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
 
     for name, codenames in GROUP_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
-        wanted = [code.split(".", 1)[1] for code in codenames]
-        perms = Permission.objects.filter(content_type__app_label="tickets", codename__in=wanted)
-        missing = set(wanted) - set(perms.values_list("codename", flat=True))
+        wanted = {tuple(code.split(".", 1)) for code in codenames}
+        match = Q()
+        for app_label, codename in wanted:
+            match |= Q(content_type__app_label=app_label, codename=codename)
+        perms = Permission.objects.filter(match)
+        missing = wanted - set(perms.values_list("content_type__app_label", "codename"))
         if missing:
             raise RuntimeError(f"Unknown permissions {sorted(missing)}: run migrate first.")
         group.permissions.add(*perms)

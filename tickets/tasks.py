@@ -20,3 +20,24 @@ def send_report_confirmation(*, ticket_id):
     ticket = Ticket.objects.select_related("service", "department").filter(pk=ticket_id).first()
     if ticket is not None and ticket.reporter_email:
         notifications.send_report_confirmation(ticket)
+
+
+@shared_task(time_limit=300)
+def mark_overdue():
+    """Every few minutes (beat): record the breach of tickets that just passed their due date."""
+    from tickets.lifecycle import tickets_mark_overdue
+
+    total = 0
+    while True:  # batches of 500 until none is left
+        marked = tickets_mark_overdue()
+        total += marked
+        if marked == 0:
+            return total
+
+
+@shared_task(time_limit=600)
+def purge_pending_photos():
+    """Daily (beat): photos of report forms never sent again."""
+    from tickets.reporting import purge_pending
+
+    return purge_pending()

@@ -10,8 +10,10 @@ import tickets.models.ticket
 
 def give_every_ticket_a_token(apps, schema_editor):
     Ticket = apps.get_model("tickets", "Ticket")
-    for ticket in Ticket.objects.filter(reporter_token__isnull=True).only("pk").iterator(chunk_size=2000):
-        Ticket.objects.filter(pk=ticket.pk).update(reporter_token=secrets.token_urlsafe(24))
+    ids = list(Ticket.objects.filter(reporter_token__isnull=True).values_list("pk", flat=True))
+    for start in range(0, len(ids), 2000):
+        batch = [Ticket(pk=pk, reporter_token=secrets.token_urlsafe(24)) for pk in ids[start : start + 2000]]
+        Ticket.objects.bulk_update(batch, ["reporter_token"])
 
 
 class Migration(migrations.Migration):

@@ -220,6 +220,10 @@ class Ticket(models.Model):
     sla_paused_at = models.DateTimeField("plazo en pausa desde", null=True, blank=True)
     sla_breached_at = models.DateTimeField("vencimiento registrado", null=True, blank=True)
     reopened_count = models.PositiveSmallIntegerField("reaperturas", default=0)
+    # Business hours from creation to resolution (the resident's wait, paused time included).
+    business_hours_to_resolve = models.DecimalField(
+        "horas hábiles para resolver", max_digits=9, decimal_places=2, null=True, blank=True
+    )
 
     objects = TicketQuerySet.as_manager()
 

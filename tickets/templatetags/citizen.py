@@ -56,3 +56,14 @@ def fecha(value, fmt=r"j \d\e F \d\e Y, H:i"):
         return ""
     with translation.override("es-mx"):
         return dateformat.format(timezone.localtime(value), fmt).lower()
+
+
+@register.filter
+def iso_fecha(value, fmt=r"j \d\e F \d\e Y, H:i"):
+    """`fecha` for an ISO-8601 string (as snapshots store times)."""
+    from datetime import datetime
+
+    try:
+        return fecha(datetime.fromisoformat(value), fmt)
+    except (TypeError, ValueError):
+        return ""

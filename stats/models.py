@@ -1,0 +1,76 @@
+"""Aggregates kept up to date as tickets change, and the snapshots the public pages read.
+
+Public pages never count tickets: the lifecycle adds and removes ±1 in `Rollup` in the
+same transaction as each change (stats/rollups.py), a Celery job turns the rollups into a
+`Snapshot` every few minutes, and pages read the latest snapshot through the cache.
+"""
+
+from datetime import date
+
+from django.db import models
+from django.utils import timezone
+
+ALL_TIME = date(1970, 1, 1)  # the period of all-time rows
+
+
+class Rollup(models.Model):
+    """Ticket counts for one period × service × dimension member × public bucket.
+
+    grain: "d" per creation day, "m" per creation month, "a" all time (period ALL_TIME).
+    dimension / member: "channel" / channel code (every grain), "colonia" and "locality" /
+    id or "0" for none (month and all time), "hours" / whole business hours to resolve,
+    capped (resolved tickets; month and all time). A service's totals are the sum over its
+    channels.
+    """
+
+    grain = models.CharField(max_length=1)
+    period = models.DateField()
+    service = models.ForeignKey("tickets.Service", on_delete=models.CASCADE, related_name="+")
+    dimension = models.CharField(max_length=10)
+    member = models.CharField(max_length=20)
+    bucket = models.CharField(max_length=22)
+    tickets = models.IntegerField(default=0)
+    sla_measured = models.IntegerField(default=0)  # resolved with a due date (not imported)
+    sla_met = models.IntegerField(default=0)  # … resolved by the due date
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grain", "period", "service", "dimension", "member", "bucket"], name="uniq_rollup_cell"
+            )
+        ]
+        indexes = [models.Index(fields=["grain", "dimension", "period"], name="rollup_lookup_idx")]
+
+    def __str__(self):
+        return f"{self.grain}:{self.period}:{self.service_id}:{self.dimension}={self.member}:{self.bucket}"
+
+
+class Snapshot(models.Model):
+    """The public numbers at one moment: banner plus the all-time statistics."""
+
+    computed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    data = models.JSONField()
+
+    class Meta:
+        get_latest_by = "computed_at"
+
+    def __str__(self):
+        return f"Cifras al {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class DriftReport(models.Model):
+    """What the nightly reconciliation found between rollups and a full recount."""
+
+    checked_at = models.DateTimeField(default=timezone.now)
+    cells_checked = models.PositiveIntegerField()
+    cells_drifted = models.PositiveIntegerField()
+    sample = models.JSONField(default=list, help_text="Up to 50 drifted cells: key, stored, recounted.")
+    repaired = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-checked_at"]
+        verbose_name = "conciliación de cifras"
+        verbose_name_plural = "conciliaciones de cifras"
+
+    def __str__(self):
+        return f"{self.checked_at:%Y-%m-%d %H:%M}: {self.cells_drifted} diferencias"

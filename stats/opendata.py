@@ -1,0 +1,236 @@
+"""Open data: every ticket without personal data, streamed with constant memory.
+
+The CSV goes through PostgreSQL's COPY when the database is PostgreSQL (the fastest way
+out of the database); elsewhere, and for JSON and GeoJSON, rows are read with a
+server-side cursor and written as they come. Both paths produce the same columns and the
+same text — a test compares them.
+
+Never exported: reporter name, phone, e-mail, the private link token, internal notes.
+"""
+
+import csv
+import io
+import json
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Case, CharField, F, Q, Value, When
+from django.utils import timezone
+
+from stats.models import Rollup
+from tickets.models import Ticket
+from tickets.models.ticket import CLOSED_WITHOUT_ACTION, OPEN_STATUSES, PublicBucket, Status
+
+# (column, description) — the /datos/ page lists them.
+TICKET_COLUMNS = [
+    ("folio", "Folio del reporte, 7311-AAAA-NNNNNN."),
+    ("servicio_codigo", "Código del servicio en el catálogo (por ejemplo bacheo)."),
+    ("servicio", "Nombre del servicio."),
+    ("dependencia", "Dependencia que lo atiende."),
+    ("estado", "nuevo, asignado, en_proceso, en_espera, resuelto, no_procede o duplicado."),
+    ("estado_publico", "en_proceso, resuelto o cerrado_sin_atencion: como suman las cifras del banner."),
+    ("canal", "web, telefono, app, api o importado."),
+    ("creado", "Fecha y hora de creación (hora de Metepec, con su diferencia con UTC)."),
+    ("vence", "Fecha compromiso de atención (48 horas hábiles salvo otro plazo); vacío si no aplica."),
+    ("resuelto", "Fecha y hora en que se resolvió."),
+    ("cerrado", "Fecha y hora de cierre (resuelto, no procede o duplicado)."),
+    ("colonia", "Colonia (catálogo SEPOMEX)."),
+    ("delegacion", "Delegación a la que el personal vinculó la colonia; vacío si no está vinculada."),
+    ("codigo_postal", "Código postal de la colonia."),
+    ("localidad_cvegeo", "Clave INEGI de la localidad donde cae el punto reportado."),
+    ("localidad", "Nombre de la localidad INEGI."),
+    ("latitud", "Latitud redondeada a 4 decimales (unos 10 m)."),
+    ("longitud", "Longitud redondeada a 4 decimales (unos 10 m)."),
+    ("horas_habiles_para_resolver", "Horas hábiles desde la creación hasta la resolución."),
+    ("en_plazo", "si / no para tickets resueltos con plazo; vacío si no aplica (historial importado)."),
+    ("folio_principal", "Para duplicados, el folio del reporte principal."),
+]
+HEADER = [name for name, _ in TICKET_COLUMNS]
+
+DAILY_COLUMNS = [
+    ("dia", "Día de creación de los tickets (hora de Metepec)."),
+    ("servicio_codigo", "Código del servicio."),
+    ("servicio", "Nombre del servicio."),
+    ("canal", "Canal de entrada."),
+    ("estado_publico", "en_proceso, resuelto o cerrado_sin_atencion (estado actual)."),
+    ("tickets", "Número de tickets."),
+    ("resueltos_con_plazo", "De ellos, resueltos con fecha compromiso."),
+    ("resueltos_en_plazo", "De ellos, resueltos a más tardar en su fecha compromiso."),
+]
+
+COORDINATE_STEP = Decimal("0.0001")
+TS = 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM'  # ISO 8601 in the session's zone, with its offset
+COPY_SQL = f"""
+SELECT t.folio, s.code, s.name, d.name, t.status,
+       CASE WHEN t.status IN ('nuevo', 'asignado', 'en_proceso', 'en_espera') THEN 'en_proceso'
+            WHEN t.status = 'resuelto' THEN 'resuelto' ELSE 'cerrado_sin_atencion' END,
+       t.channel,
+       to_char(t.created_at, '{TS}'), to_char(t.due_at, '{TS}'), to_char(t.resolved_at, '{TS}'),
+       to_char(t.closed_at, '{TS}'),
+       c.name, dl.name, c.postal_code, l.cvegeo, l.name,
+       round(t.latitude, 4), round(t.longitude, 4),
+       t.business_hours_to_resolve,
+       CASE WHEN t.status = 'resuelto' AND t.due_at IS NOT NULL
+            THEN CASE WHEN t.resolved_at <= t.due_at THEN 'si' ELSE 'no' END END,
+       p.folio
+FROM tickets_ticket t
+JOIN tickets_service s ON s.id = t.service_id
+JOIN tickets_department d ON d.id = t.department_id
+LEFT JOIN tickets_colonia c ON c.id = t.colonia_id
+LEFT JOIN tickets_delegacion dl ON dl.id = c.delegacion_id
+LEFT JOIN tickets_locality l ON l.id = t.locality_id
+LEFT JOIN tickets_ticket p ON p.id = t.parent_id
+ORDER BY t.id
+"""
+
+
+def ticket_rows():
+    """The export's rows as tuples of text, in HEADER order (server-side cursor)."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    rows = (
+        Ticket.objects.order_by("id")
+        .annotate(
+            bucket=Case(
+                When(status__in=OPEN_STATUSES, then=Value(PublicBucket.EN_PROCESO.value)),
+                When(status=Status.RESUELTO, then=Value(PublicBucket.RESUELTO.value)),
+                When(status__in=CLOSED_WITHOUT_ACTION, then=Value(PublicBucket.CERRADO_SIN_ATENCION.value)),
+                output_field=CharField(),
+            ),
+            on_time=Case(
+                When(Q(status=Status.RESUELTO, due_at__isnull=False, resolved_at__lte=F("due_at")), then=Value("si")),
+                When(Q(status=Status.RESUELTO, due_at__isnull=False), then=Value("no")),
+                default=Value(""),
+                output_field=CharField(),
+            ),
+        )
+        .values_list(
+            "folio",
+            "service__code",
+            "service__name",
+            "department__name",
+            "status",
+            "bucket",
+            "channel",
+            "created_at",
+            "due_at",
+            "resolved_at",
+            "closed_at",
+            "colonia__name",
+            "colonia__delegacion__name",
+            "colonia__postal_code",
+            "locality__cvegeo",
+            "locality__name",
+            "latitude",
+            "longitude",
+            "business_hours_to_resolve",
+            "on_time",
+            "parent__folio",
+        )
+    )
+    lat_i, lon_i = HEADER.index("latitud"), HEADER.index("longitud")
+    for row in rows.iterator(chunk_size=2000):
+        row = list(row)
+        for i in (lat_i, lon_i):
+            if row[i] is not None:  # about 10 m; half away from zero, as PostgreSQL's round()
+                row[i] = Decimal(row[i]).quantize(COORDINATE_STEP, rounding=ROUND_HALF_UP)
+        yield tuple(_text(value, tz) for value in row)
+
+
+def _text(value, tz):
+    if value is None:
+        return ""
+    if hasattr(value, "astimezone"):
+        return value.astimezone(tz).isoformat(timespec="seconds")
+    return str(value)
+
+
+def csv_stream():
+    """The tickets CSV as an iterator of bytes chunks."""
+    if connection.vendor == "postgresql":
+        yield from _copy_stream()
+        return
+    buffer = io.StringIO()
+    buffered = csv.writer(buffer, lineterminator="\n")  # the same line ends as COPY's
+    buffered.writerow(HEADER)
+    for count, row in enumerate(ticket_rows(), start=1):
+        buffered.writerow(row)
+        if count % 1000 == 0:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+def _copy_stream():
+    yield (",".join(HEADER) + "\n").encode()
+    with connection.cursor() as cursor:
+        # to_char() writes times in the session's zone, with its offset (-06:00).
+        cursor.execute("SET TIME ZONE %s", [settings.TIME_ZONE])
+        try:
+            with cursor.cursor.copy(f"COPY ({COPY_SQL}) TO STDOUT WITH (FORMAT csv)") as copy:
+                for chunk in copy:
+                    yield bytes(chunk)
+        finally:
+            cursor.execute("SET TIME ZONE 'UTC'")  # as Django left the connection
+
+
+def json_stream():
+    """A JSON array of objects, one per ticket, written as rows arrive."""
+    yield b"["
+    first = True
+    for row in ticket_rows():
+        item = dict(zip(HEADER, row, strict=True))
+        yield (("" if first else ",") + "\n" + json.dumps(item, ensure_ascii=False)).encode()
+        first = False
+    yield b"\n]\n"
+
+
+def geojson_stream():
+    """A GeoJSON FeatureCollection of the tickets with a point."""
+    yield b'{"type": "FeatureCollection", "features": ['
+    first = True
+    lat_i, lon_i = HEADER.index("latitud"), HEADER.index("longitud")
+    for row in ticket_rows():
+        if not row[lat_i]:
+            continue
+        properties = {k: v for k, v in zip(HEADER, row, strict=True) if k not in ("latitud", "longitud")}
+        feature = {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [float(row[lon_i]), float(row[lat_i])]},
+            "properties": properties,
+        }
+        yield (("" if first else ",") + "\n" + json.dumps(feature, ensure_ascii=False)).encode()
+        first = False
+    yield b"\n]}\n"
+
+
+def daily_rows():
+    rows = (
+        Rollup.objects.filter(grain="d", dimension="channel")
+        .exclude(tickets=0)
+        .order_by("period", "service__code", "member", "bucket")
+        .values_list(
+            "period", "service__code", "service__name", "member", "bucket", "tickets", "sla_measured", "sla_met"
+        )
+    )
+    for row in rows.iterator(chunk_size=5000):
+        yield (row[0].isoformat(), *(str(value) for value in row[1:]))
+
+
+def daily_csv_stream():
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([name for name, _ in DAILY_COLUMNS])
+    for count, row in enumerate(daily_rows(), start=1):
+        writer.writerow(row)
+        if count % 2000 == 0:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+def now_stamp():
+    return timezone.localtime().strftime("%Y%m%d")

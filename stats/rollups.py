@@ -1,0 +1,260 @@
+"""Keeping `Rollup` in step with the tickets.
+
+`record(before, after)` is called by the ticket lifecycle inside each change's transaction:
+it subtracts what the ticket contributed before and adds what it contributes now, in one
+upsert. `recount()` computes the same cells from the tickets table with GROUP BY — the
+nightly reconciliation compares the two and `rebuild()` replaces the rollups with it (after
+bulk loads, when the lifecycle was bypassed).
+"""
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Case, CharField, Count, DateField, F, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce, Floor, Least, TruncDate, TruncMonth
+from django.utils import timezone
+
+from stats.models import ALL_TIME, DriftReport, Rollup
+from tickets.models.ticket import CLOSED_WITHOUT_ACTION, OPEN_STATUSES, PublicBucket, Status, public_bucket
+
+log = logging.getLogger(__name__)
+
+HOURS_CAP = 500  # resolution times of 500 business hours or more share one cell
+KEY = ("grain", "period", "service_id", "dimension", "member", "bucket")
+COUNTS = ("tickets", "sla_measured", "sla_met")
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one ticket adds to the rollups."""
+
+    day: date
+    service_id: int
+    channel: str
+    colonia: str
+    locality: str
+    bucket: str
+    sla_measured: int
+    sla_met: int
+    hours: str | None
+
+    def cells(self):
+        month = self.day.replace(day=1)
+        counts = (1, self.sla_measured, self.sla_met)
+        periods = {"d": self.day, "m": month, "a": ALL_TIME}
+        for grain, period in periods.items():
+            yield (grain, period, self.service_id, "channel", self.channel, self.bucket), counts
+        for grain in ("m", "a"):
+            yield (grain, periods[grain], self.service_id, "colonia", self.colonia, self.bucket), counts
+            yield (grain, periods[grain], self.service_id, "locality", self.locality, self.bucket), counts
+            if self.hours is not None:
+                key = (grain, periods[grain], self.service_id, "hours", self.hours, PublicBucket.RESUELTO.value)
+                yield key, (1, 0, 0)
+
+
+def contribution(ticket):
+    """The ticket's contribution as it is now (None for no ticket)."""
+    if ticket is None:
+        return None
+    resolved = ticket.status == Status.RESUELTO
+    measured = resolved and ticket.due_at is not None
+    hours = None
+    if resolved and ticket.business_hours_to_resolve is not None:
+        hours = str(min(int(ticket.business_hours_to_resolve), HOURS_CAP))
+    return Contribution(
+        day=timezone.localtime(ticket.created_at, ZoneInfo(settings.TIME_ZONE)).date(),
+        service_id=ticket.service_id,
+        channel=ticket.channel,
+        colonia=str(ticket.colonia_id or 0),
+        locality=str(ticket.locality_id or 0),
+        bucket=public_bucket(ticket.status).value,
+        sla_measured=int(measured),
+        sla_met=int(measured and ticket.resolved_at <= ticket.due_at),
+        hours=hours,
+    )
+
+
+def record(before, after):
+    """Apply the change from contribution `before` to `after` (either may be None)."""
+    deltas = {}
+    for sign, state in ((-1, before), (1, after)):
+        if state is None:
+            continue
+        for key, counts in state.cells():
+            current = deltas.get(key, (0, 0, 0))
+            deltas[key] = tuple(c + sign * n for c, n in zip(current, counts, strict=True))
+    changed = {key: counts for key, counts in deltas.items() if any(counts)}
+    if changed:
+        _upsert(changed)
+
+
+def _upsert(deltas):
+    table = Rollup._meta.db_table
+    columns = ["grain", "period", "service_id", "dimension", "member", "bucket", *COUNTS]
+    rows = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(deltas))
+    params = [value for key, counts in sorted(deltas.items()) for value in (*key, *counts)]
+    increments = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTS)
+    # ON CONFLICT … DO UPDATE: same syntax on PostgreSQL and SQLite. Sorted keys keep the
+    # row-lock order stable, so concurrent changes never deadlock each other.
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {rows} "
+        f"ON CONFLICT (grain, period, service_id, dimension, member, bucket) DO UPDATE SET {increments}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+# --- full recount ---------------------------------------------------------------------------
+
+
+def _annotated_tickets():
+    from tickets.models import Ticket
+
+    tz = ZoneInfo(settings.TIME_ZONE)
+    resolved = Q(status=Status.RESUELTO)
+    measured = resolved & Q(due_at__isnull=False)
+    return Ticket.objects.annotate(
+        r_day=TruncDate("created_at", tzinfo=tz),
+        r_month=TruncMonth("created_at", output_field=DateField(), tzinfo=tz),
+        r_bucket=Case(
+            When(status__in=OPEN_STATUSES, then=Value(PublicBucket.EN_PROCESO.value)),
+            When(status=Status.RESUELTO, then=Value(PublicBucket.RESUELTO.value)),
+            When(status__in=CLOSED_WITHOUT_ACTION, then=Value(PublicBucket.CERRADO_SIN_ATENCION.value)),
+            output_field=CharField(),
+        ),
+        r_measured=Case(When(measured, then=1), default=0, output_field=IntegerField()),
+        r_met=Case(When(measured & Q(resolved_at__lte=F("due_at")), then=1), default=0, output_field=IntegerField()),
+        r_colonia=Cast(Coalesce("colonia_id", 0), CharField()),
+        r_locality=Cast(Coalesce("locality_id", 0), CharField()),
+        r_hours=Cast(Least(Cast(Floor("business_hours_to_resolve"), IntegerField()), Value(HOURS_CAP)), CharField()),
+    )
+
+
+COLUMNS = (
+    "r_grain",
+    "r_period",
+    "service_id",
+    "r_dimension",
+    "r_member",
+    "r_bucket",
+    "r_tickets",
+    "r_sla_measured",
+    "r_sla_met",
+)
+
+
+def _recount_queries():
+    """One GROUP BY per kind of cell, each selecting the rollup's columns in order."""
+    tickets = _annotated_tickets()
+    hours = tickets.filter(status=Status.RESUELTO, business_hours_to_resolve__isnull=False)
+    plans = [
+        (tickets, "d", "r_day", "channel", "channel"),
+        (tickets, "m", "r_month", "channel", "channel"),
+        (tickets, "a", None, "channel", "channel"),
+        (tickets, "m", "r_month", "colonia", "r_colonia"),
+        (tickets, "a", None, "colonia", "r_colonia"),
+        (tickets, "m", "r_month", "locality", "r_locality"),
+        (tickets, "a", None, "locality", "r_locality"),
+        (hours, "m", "r_month", "hours", "r_hours"),
+        (hours, "a", None, "hours", "r_hours"),
+    ]
+    for source, grain, period, dimension, member in plans:
+        group = [f for f in (period, "service_id", member, "r_bucket") if f]
+        counts_sla = dimension != "hours"
+        yield (
+            source.values(*group)
+            .annotate(
+                r_tickets=Count("id"),
+                r_sla_measured=Sum("r_measured") if counts_sla else Value(0),
+                r_sla_met=Sum("r_met") if counts_sla else Value(0),
+            )
+            .annotate(
+                r_grain=Value(grain),
+                r_period=F(period) if period else Value(ALL_TIME, output_field=DateField()),
+                r_dimension=Value(dimension),
+                r_member=F(member),
+            )
+            .order_by()
+            .values_list(*COLUMNS)
+        )
+
+
+def recount():
+    """Every rollup cell recomputed from the tickets table: {key: (tickets, measured, met)}."""
+    cells = {}
+    for rows in _recount_queries():
+        for grain, period, service_id, dimension, member, bucket, tickets, measured, met in rows.iterator(
+            chunk_size=10000
+        ):
+            key = (grain, _as_date(period), service_id, dimension, str(member), bucket)
+            cells[key] = (tickets, measured or 0, met or 0)
+    return cells
+
+
+def _as_date(value):
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value.date() if hasattr(value, "date") else value
+
+
+def stored():
+    return {
+        (r.grain, r.period, r.service_id, r.dimension, r.member, r.bucket): (r.tickets, r.sla_measured, r.sla_met)
+        for r in Rollup.objects.exclude(tickets=0, sla_measured=0, sla_met=0).iterator(chunk_size=10000)
+    }
+
+
+@transaction.atomic
+def rebuild():
+    """Replace every rollup with a full recount, inside the database (INSERT … SELECT …
+    GROUP BY: no rows travel to Python, so it copes with ten million tickets)."""
+    table = Rollup._meta.db_table
+    target = "grain, period, service_id, dimension, member, bucket, tickets, sla_measured, sla_met"
+    Rollup.objects.all().delete()
+    with connection.cursor() as cursor:
+        for rows in _recount_queries():
+            sql, params = rows.query.sql_with_params()
+            cursor.execute(f"INSERT INTO {table} ({target}) {sql}", params)
+    return Rollup.objects.count()
+
+
+def reconcile(repair=True):
+    """Compare the rollups with a full recount; record a DriftReport; repair if asked."""
+    own_transaction = not connection.in_atomic_block
+    with transaction.atomic():
+        # Read both sides in one snapshot of the database, so concurrent changes cannot
+        # show up as drift (REPEATABLE READ on PostgreSQL; SQLite reads are serialised).
+        if connection.vendor == "postgresql" and own_transaction:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        expected, actual = recount(), stored()
+    drifted = {k for k in expected.keys() | actual.keys() if expected.get(k, (0, 0, 0)) != actual.get(k, (0, 0, 0))}
+    sample = [
+        {"cell": [str(part) for part in key], "stored": actual.get(key, (0, 0, 0)), "recount": expected.get(key)}
+        for key in sorted(drifted, key=str)[:50]
+    ]
+    report = DriftReport.objects.create(
+        cells_checked=len(expected.keys() | actual.keys()),
+        cells_drifted=len(drifted),
+        sample=sample,
+        repaired=bool(drifted) and repair,
+    )
+    if drifted:
+        log.warning("stats drift: %s of %s cells differ, e.g. %s", len(drifted), report.cells_checked, sample[:3])
+        if repair:
+            rebuild()
+    return report
+
+
+def totals_by_bucket(cells):
+    """Sum of tickets per bucket over all-time channel cells (used by tests and checks)."""
+    totals = Counter()
+    for key, counts in cells.items():
+        if key[0] == "a" and key[3] == "channel":
+            totals[key[5]] += counts[0]
+    return totals

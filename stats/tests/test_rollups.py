@@ -1,0 +1,164 @@
+"""Rollups follow every ticket change and always agree with a full recount."""
+
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+
+from conftest import local
+from stats import rollups
+from stats.models import ALL_TIME, DriftReport, Rollup
+from tickets import lifecycle
+from tickets.models import Colonia, Service
+
+
+def cell(grain, period, service, dimension, member, bucket):
+    row = Rollup.objects.filter(
+        grain=grain, period=period, service=service, dimension=dimension, member=str(member), bucket=bucket
+    ).first()
+    return (row.tickets, row.sla_measured, row.sla_met) if row else (0, 0, 0)
+
+
+def assert_no_drift():
+    assert rollups.recount() == rollups.stored()
+
+
+def test_a_new_ticket_counts_in_every_grain_and_dimension(make_ticket, bacheo):
+    ticket = make_ticket(at=local(2026, 12, 4, 17), latitude="19.2524", longitude="-99.6045")
+    day, month = date(2026, 12, 4), date(2026, 12, 1)
+    for grain, period in (("d", day), ("m", month), ("a", ALL_TIME)):
+        assert cell(grain, period, bacheo, "channel", "web", "en_proceso") == (1, 0, 0)
+    for grain, period in (("m", month), ("a", ALL_TIME)):
+        assert cell(grain, period, bacheo, "colonia", ticket.colonia_id, "en_proceso") == (1, 0, 0)
+        assert cell(grain, period, bacheo, "locality", ticket.locality_id, "en_proceso") == (1, 0, 0)
+    assert not Rollup.objects.filter(grain="d", dimension="colonia").exists()
+    assert_no_drift()
+
+
+def test_the_creation_day_is_metepecs_not_utcs(make_ticket, bacheo):
+    make_ticket(at=local(2026, 12, 31, 22, 30))  # already 1 January in UTC
+    assert cell("d", date(2026, 12, 31), bacheo, "channel", "web", "en_proceso") == (1, 0, 0)
+    assert cell("m", date(2026, 12, 1), bacheo, "channel", "web", "en_proceso") == (1, 0, 0)
+    assert_no_drift()
+
+
+def test_resolving_moves_the_ticket_and_records_sla_and_hours(make_ticket, supervisor, bacheo):
+    ticket = make_ticket(at=local(2026, 12, 7, 9))
+    lifecycle.ticket_resolve(ticket=ticket, actor=supervisor, public_note="Listo", at=local(2026, 12, 8, 11, 30))
+    assert ticket.business_hours_to_resolve == 11.5
+    assert cell("a", ALL_TIME, bacheo, "channel", "web", "en_proceso") == (0, 0, 0)
+    assert cell("a", ALL_TIME, bacheo, "channel", "web", "resuelto") == (1, 1, 1)
+    assert cell("a", ALL_TIME, bacheo, "hours", 11, "resuelto") == (1, 0, 0)
+    assert_no_drift()
+    lifecycle.ticket_reopen(ticket=ticket, actor=supervisor, reason="Sigue", at=local(2026, 12, 9, 10))
+    assert cell("a", ALL_TIME, bacheo, "channel", "web", "resuelto") == (0, 0, 0)
+    assert cell("a", ALL_TIME, bacheo, "hours", 11, "resuelto") == (0, 0, 0)
+    assert cell("a", ALL_TIME, bacheo, "channel", "web", "en_proceso") == (1, 0, 0)
+    assert_no_drift()
+
+
+def test_late_resolutions_are_measured_but_not_met(make_ticket, supervisor, bacheo):
+    ticket = make_ticket(at=local(2026, 12, 1, 10))
+    lifecycle.ticket_resolve(ticket=ticket, actor=supervisor, public_note="Listo", at=local(2026, 12, 15, 10))
+    assert cell("a", ALL_TIME, bacheo, "channel", "web", "resuelto") == (1, 1, 0)
+
+
+def test_imported_history_counts_but_is_not_measured(make_ticket, supervisor, bacheo):
+    ticket = make_ticket(channel="importado", at=local(2025, 3, 3, 10))
+    lifecycle.ticket_resolve(ticket=ticket, actor=supervisor, public_note="Histórico", at=local(2025, 3, 4, 10))
+    assert cell("a", ALL_TIME, bacheo, "channel", "importado", "resuelto") == (1, 0, 0)
+    assert_no_drift()
+
+
+def test_closing_without_action_and_duplicates(make_ticket, supervisor, bacheo):
+    first, second, third = make_ticket(), make_ticket(), make_ticket()
+    lifecycle.ticket_close_no_procede(ticket=first, actor=supervisor, reason="No municipal")
+    lifecycle.ticket_mark_duplicate(ticket=second, parent=third, actor=supervisor)
+    assert cell("a", ALL_TIME, bacheo, "channel", "web", "cerrado_sin_atencion") == (2, 0, 0)
+    assert cell("a", ALL_TIME, bacheo, "channel", "web", "en_proceso") == (1, 0, 0)
+    assert_no_drift()
+
+
+def test_correcting_service_or_colonia_moves_the_counts(make_ticket, supervisor, bacheo, fuga_agua):
+    ticket = make_ticket()
+    other = Colonia.objects.get(name="Arcos del Prado")
+    lifecycle.ticket_update_details(ticket=ticket, actor=supervisor, service=fuga_agua, colonia=other)
+    assert cell("a", ALL_TIME, bacheo, "channel", "web", "en_proceso") == (0, 0, 0)
+    assert cell("a", ALL_TIME, fuga_agua, "channel", "web", "en_proceso") == (1, 0, 0)
+    assert cell("a", ALL_TIME, fuga_agua, "colonia", other.pk, "en_proceso") == (1, 0, 0)
+    assert_no_drift()
+
+
+def test_demo_seeding_and_later_changes_stay_consistent(frozen, supervisor):
+    call_command("seed_demo", tickets=300, verbosity=0)
+    assert_no_drift()
+    from tickets.models import Ticket
+
+    for ticket in Ticket.objects.open()[:20]:
+        lifecycle.ticket_resolve(ticket=ticket, actor=supervisor, public_note="Listo")
+    assert_no_drift()
+
+
+def test_the_nightly_reconciliation_reports_and_repairs_drift(make_ticket, bacheo, capsys):
+    make_ticket()
+    make_ticket("fuga-agua")
+    report = rollups.reconcile()
+    assert report.cells_drifted == 0 and report.cells_checked > 0
+    Rollup.objects.filter(grain="a", dimension="channel", service=bacheo).update(tickets=7)  # a lost update
+    Rollup.objects.create(
+        grain="a",
+        period=ALL_TIME,
+        service=Service.objects.get(code="alumbrado"),
+        dimension="channel",
+        member="web",
+        bucket="resuelto",
+        tickets=3,
+    )  # a phantom
+    call_command("reconcile_stats")
+    report = DriftReport.objects.first()
+    assert report.cells_drifted == 2 and report.repaired
+    assert {tuple(item["cell"][3:5]) for item in report.sample} == {("channel", "web")}
+    assert "2 con diferencias" in capsys.readouterr().out
+    assert_no_drift()
+    assert rollups.reconcile().cells_drifted == 0
+
+
+def test_rebuild_from_scratch_equals_the_incremental_rollups(make_ticket, supervisor):
+    for code in ("bacheo", "alumbrado", "fuga-agua"):
+        ticket = make_ticket(code)
+        lifecycle.ticket_resolve(ticket=ticket, actor=supervisor, public_note="Listo")
+    make_ticket("bacheo", channel="telefono")
+    incremental = rollups.stored()
+    rollups.rebuild()
+    assert rollups.stored() == incremental
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_changes_keep_the_counts_exact_on_postgresql(needs_postgres):
+    """Many tickets created at once: the ±1 upserts on shared cells lose nothing."""
+    import threading
+
+    from django.db import connection
+
+    service = Service.objects.get(code="bacheo")
+    barrier = threading.Barrier(6)
+    errors = []
+
+    def create():
+        try:
+            barrier.wait()
+            for _ in range(5):
+                lifecycle.ticket_create(service=service, description="Bache", channel="web")
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Rollup.objects.get(grain="a", service=service, dimension="channel", member="web").tickets == 30
+    assert_no_drift()

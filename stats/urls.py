@@ -1,0 +1,14 @@
+from django.urls import path
+
+from stats import api, views
+
+urlpatterns = [
+    path("estadisticas/", views.statistics_page, name="stats"),
+    path("estadisticas/<slug:table>.csv", views.table_csv, name="stats_table_csv"),
+    path("datos/", views.open_data_page, name="open_data"),
+    path("datos/tickets.csv", views.tickets_csv, name="open_data_csv"),
+    path("datos/tickets.json", views.tickets_json, name="open_data_json"),
+    path("datos/tickets.geojson", views.tickets_geojson, name="open_data_geojson"),
+    path("datos/agregados-diarios.csv", views.daily_csv, name="open_data_daily"),
+    path("api/v1/stats/banner", api.BannerView.as_view(), name="api_banner"),
+]

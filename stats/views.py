@@ -1,0 +1,227 @@
+"""/estadisticas/ and /datos/: public numbers read from the snapshot (or, for a filter,
+from the rollups), never by counting tickets during the request."""
+
+import csv
+import io
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.text import slugify
+
+from stats import mapsvg, numbers, opendata, snapshot
+from stats.forms import StatisticsFilterForm
+from tickets.models import Service
+
+# table slug → (title, key in the statistics dict, columns as (field, header))
+TABLES = {
+    "servicios": (
+        "Por servicio",
+        "por_servicio",
+        [
+            ("code", "servicio_codigo"),
+            ("name", "servicio"),
+            ("tickets", "tickets"),
+            ("en_proceso", "en_proceso"),
+            ("resueltos", "resueltos"),
+            ("cerrados_sin_atencion", "cerrados_sin_atencion"),
+            ("pct_resueltos", "pct_resueltos"),
+            ("mediana_horas", "mediana_horas_habiles_para_resolver"),
+            ("sla_medidos", "resueltos_con_plazo"),
+            ("pct_en_plazo", "pct_en_plazo"),
+        ],
+    ),
+    "delegaciones": (
+        "Por delegación",
+        "por_delegacion",
+        [
+            ("name", "delegacion"),
+            ("tickets", "tickets"),
+            ("en_proceso", "en_proceso"),
+            ("resueltos", "resueltos"),
+            ("cerrados_sin_atencion", "cerrados_sin_atencion"),
+            ("pct_resueltos", "pct_resueltos"),
+        ],
+    ),
+    "colonias": (
+        "Por colonia",
+        "por_colonia",
+        [
+            ("name", "colonia"),
+            ("postal_code", "codigo_postal"),
+            ("delegacion", "delegacion"),
+            ("tickets", "tickets"),
+            ("en_proceso", "en_proceso"),
+            ("resueltos", "resueltos"),
+            ("cerrados_sin_atencion", "cerrados_sin_atencion"),
+            ("pct_resueltos", "pct_resueltos"),
+        ],
+    ),
+    "localidades": (
+        "Por localidad INEGI",
+        "por_localidad",
+        [
+            ("cvegeo", "localidad_cvegeo"),
+            ("name", "localidad"),
+            ("population", "poblacion_2020"),
+            ("tickets", "tickets"),
+            ("por_mil_habitantes", "tickets_por_mil_habitantes"),
+            ("resueltos", "resueltos"),
+            ("pct_resueltos", "pct_resueltos"),
+        ],
+    ),
+    "meses": (
+        "Por mes de creación",
+        "por_mes",
+        [
+            ("month", "mes"),
+            ("tickets", "tickets"),
+            ("en_proceso", "en_proceso"),
+            ("resueltos", "resueltos"),
+            ("cerrados_sin_atencion", "cerrados_sin_atencion"),
+            ("pct_resueltos", "pct_resueltos"),
+            ("pct_en_plazo", "pct_en_plazo"),
+        ],
+    ),
+    "canales": (
+        "Por canal",
+        "por_canal",
+        [
+            ("code", "canal_codigo"),
+            ("name", "canal"),
+            ("tickets", "tickets"),
+            ("resueltos", "resueltos"),
+            ("pct_resueltos", "pct_resueltos"),
+            ("pct_en_plazo", "pct_en_plazo"),
+        ],
+    ),
+}
+
+
+def _filter_from(request):
+    form = StatisticsFilterForm(request.GET or None)
+    flt = numbers.Filter()
+    if form.is_bound and form.is_valid():
+        code = form.cleaned_data.get("servicio")
+        service_id = Service.objects.filter(code=code).values_list("pk", flat=True).first() if code else None
+        flt = numbers.Filter(start=form.cleaned_data["desde"], end=form.cleaned_data["hasta"], service_id=service_id)
+    return form, flt
+
+
+def _statistics(flt):
+    """All-time: the snapshot. Filtered: computed from the rollups, cached per snapshot."""
+    data = snapshot.latest()
+    if data is None:
+        return None, None
+    if flt == numbers.Filter():
+        return data["estadisticas"], data["computed_at"]
+    key = f"stats:filtered:{data['computed_at']}:{flt.start}:{flt.end}:{flt.service_id}"
+    stats = cache.get(key)
+    if stats is None:
+        stats = numbers.statistics(flt)
+        cache.set(key, stats, settings.STATS_REFRESH_SECONDS)
+    return stats, data["computed_at"]
+
+
+def _bars(rows, field="tickets"):
+    """Each row's share of the largest value, for the bar drawn next to its figures."""
+    top = max((row.get(field) or 0 for row in rows), default=0)
+    for row in rows:
+        row["bar"] = round(100 * (row.get(field) or 0) / top, 1) if top else 0
+    return rows
+
+
+def _trend(months, width=600, height=160):
+    """Column positions for the monthly chart (SVG attributes, no inline styles)."""
+    if not months:
+        return None
+    top = max(row["tickets"] for row in months) or 1
+    step = width / len(months)
+    columns = []
+    for i, row in enumerate(months):
+        h = round((height - 20) * row["tickets"] / top, 1)
+        columns.append(
+            {
+                "x": round(i * step + step * 0.1, 1),
+                "w": round(step * 0.8, 1),
+                "y": round(height - 20 - h, 1),
+                "h": h,
+                "label": row["month"],
+                "tickets": row["tickets"],
+                "show_label": len(months) <= 12 or i % max(1, len(months) // 12) == 0,
+            }
+        )
+    return {"columns": columns, "width": width, "height": height, "base": height - 20}
+
+
+def statistics_page(request):
+    form, flt = _filter_from(request)
+    stats, computed_at = _statistics(flt)
+    context = {
+        "form": form,
+        "stats": stats,
+        "computed_at": computed_at,
+        "min_tickets": numbers.MIN_TICKETS,
+        "query": request.GET.urlencode(),
+    }
+    if stats:
+        for key in ("por_servicio", "por_delegacion", "por_canal", "por_mes"):
+            _bars(stats[key])
+        _bars(stats["por_colonia"])
+        context["top_colonias"] = stats["por_colonia"][:25]
+        context["map"] = mapsvg.choropleth(stats["por_localidad"])
+        context["trend"] = _trend(stats["por_mes"])
+    return render(request, "stats/statistics.html", context, status=200 if stats else 503)
+
+
+def table_csv(request, table):
+    if table not in TABLES:
+        raise Http404
+    title, key, columns = TABLES[table]
+    _, flt = _filter_from(request)
+    stats, _ = _statistics(flt)
+    if stats is None:
+        return HttpResponse("Cifras en preparación.", status=503, content_type="text/plain; charset=utf-8")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([header for _, header in columns])
+    for row in stats[key]:
+        writer.writerow(["" if row.get(field) is None else row[field] for field, _ in columns])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="estadisticas-{slugify(title)}.csv"'
+    return response
+
+
+def open_data_page(request):
+    return render(
+        request,
+        "stats/open_data.html",
+        {
+            "ticket_columns": opendata.TICKET_COLUMNS,
+            "daily_columns": opendata.DAILY_COLUMNS,
+        },
+    )
+
+
+def _download(stream, content_type, filename):
+    response = StreamingHttpResponse(stream, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def tickets_csv(request):
+    return _download(opendata.csv_stream(), "text/csv; charset=utf-8", f"tickets-7311-{opendata.now_stamp()}.csv")
+
+
+def tickets_json(request):
+    return _download(opendata.json_stream(), "application/json", f"tickets-7311-{opendata.now_stamp()}.json")
+
+
+def tickets_geojson(request):
+    return _download(opendata.geojson_stream(), "application/geo+json", f"tickets-7311-{opendata.now_stamp()}.geojson")
+
+
+def daily_csv(request):
+    return _download(opendata.daily_csv_stream(), "text/csv; charset=utf-8", "agregados-diarios-7311.csv")
