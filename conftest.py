@@ -23,6 +23,9 @@ from tickets.permissions import DEPARTMENT_GROUP, OPERATOR_GROUP, SUPERVISOR_GRO
 
 MX = ZoneInfo("America/Mexico_City")
 
+# Playwright fixtures (phone, desktop, …) for the browser tests of every app.
+pytest_plugins = ["metepec7311.testing.browser"]
+
 
 def local(*args):
     """An aware datetime in Metepec's time zone: local(2026, 12, 4, 17)."""
@@ -82,7 +85,21 @@ def _fresh_state(request, settings, media_root):
         request.getfixturevalue("transactional_db")
         if not Service.objects.exists():
             call_command("load_reference_data", verbosity=0)
+        _restore_migration_data()
     yield
+
+
+def _restore_migration_data():
+    """Transactional tests empty every table, data migrations' rows included: put back
+    encuesta_7311 (surveys/migrations/0002) for the next test."""
+    import importlib
+
+    from django.apps import apps
+
+    from surveys.models import Survey
+
+    if not Survey.objects.filter(slug="encuesta_7311").exists():
+        importlib.import_module("surveys.migrations.0002_encuesta_7311").create(apps, None)
 
 
 @pytest.fixture

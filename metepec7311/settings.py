@@ -53,8 +53,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_filters",
+    "django.contrib.sitemaps",
     "tickets",
     "stats",
+    "news",
+    "surveys",
 ]
 
 MIDDLEWARE = [
@@ -221,6 +224,7 @@ CONTENT_SECURITY_POLICY = {
 RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
 # Reports accepted from one address: a burst window and a daily one.
 REPORT_RATE_LIMITS = env_list("REPORT_RATE_LIMITS", "5/10m,20/d")
+SURVEY_RATE_LIMIT = os.environ.get("SURVEY_RATE_LIMIT", "5/h")
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,10 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.http import Http404
 from django.urls import include, path
 from django.views.static import serve
 
 from metepec7311 import health, views
+from news.sitemaps import ArticleSitemap, MainPagesSitemap
+
+SITEMAPS = {"paginas": MainPagesSitemap, "noticias": ArticleSitemap}
 
 admin.site.site_header = "Metepec *7311 · Gerencia de la Ciudad"
 admin.site.site_title = "Metepec *7311"
@@ -17,6 +21,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("tickets.urls")),
     path("", include("stats.urls")),
+    path("", include("news.urls")),
+    path("", include("surveys.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 
 

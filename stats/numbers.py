@@ -153,6 +153,7 @@ def statistics(flt=Filter()):
         "por_localidad": _by_locality(flt),
         "por_mes": _by_month(flt),
         "servicio_mas_demandado": _most_demanded(by_service),
+        **_satisfaction(flt),
     }
 
 
@@ -255,4 +256,49 @@ def banner(stats, computed_at):
         "cerrados_sin_atencion": totals["cerrados_sin_atencion"],
         "servicio_mas_demandado": stats["servicio_mas_demandado"],
         "computed_at": computed_at.isoformat(),
+    }
+
+
+def _satisfaction(flt):
+    """Reporters' ratings of resolved tickets, per service and per department (surveys app).
+
+    The ratings carry their ticket's service, department and creation month, so the same
+    filters apply without reading the tickets table.
+    """
+    from django.db.models import Avg, Count, Q
+
+    from surveys.models import TicketSatisfaction
+
+    ratings = TicketSatisfaction.objects.all()
+    if flt.start:
+        ratings = ratings.filter(ticket_month__gte=flt.start)
+    if flt.end:
+        ratings = ratings.filter(ticket_month__lte=flt.end)
+    if flt.service_id:
+        ratings = ratings.filter(service_id=flt.service_id)
+    measures = {"n": Count("id"), "avg": Avg("rating"), "good": Count("id", filter=Q(rating__gte=4))}
+
+    def rows(*group):
+        out = []
+        for row in ratings.values(*group).annotate(**measures).order_by():
+            enough = row["n"] >= MIN_TICKETS
+            out.append(
+                {
+                    "name": row[group[-1]],
+                    "calificaciones": row["n"],
+                    "promedio": round(row["avg"], 2) if enough else None,
+                    "pct_buena": round(100 * row["good"] / row["n"], 1) if enough else None,
+                }
+            )
+        return sorted(out, key=lambda r: (-r["calificaciones"], r["name"]))
+
+    total = ratings.aggregate(**measures)
+    return {
+        "satisfaccion_total": {
+            "calificaciones": total["n"],
+            "promedio": round(total["avg"], 2) if total["n"] >= MIN_TICKETS else None,
+            "pct_buena": round(100 * total["good"] / total["n"], 1) if total["n"] >= MIN_TICKETS else None,
+        },
+        "satisfaccion_por_servicio": rows("service__code", "service__name"),
+        "satisfaccion_por_dependencia": rows("department__name"),
     }

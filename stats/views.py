@@ -84,6 +84,26 @@ TABLES = {
             ("pct_en_plazo", "pct_en_plazo"),
         ],
     ),
+    "satisfaccion-servicios": (
+        "Satisfacción por servicio",
+        "satisfaccion_por_servicio",
+        [
+            ("name", "servicio"),
+            ("calificaciones", "calificaciones"),
+            ("promedio", "promedio_1_a_5"),
+            ("pct_buena", "pct_4_o_5"),
+        ],
+    ),
+    "satisfaccion-dependencias": (
+        "Satisfacción por dependencia",
+        "satisfaccion_por_dependencia",
+        [
+            ("name", "dependencia"),
+            ("calificaciones", "calificaciones"),
+            ("promedio", "promedio_1_a_5"),
+            ("pct_buena", "pct_4_o_5"),
+        ],
+    ),
     "canales": (
         "Por canal",
         "por_canal",
@@ -172,6 +192,10 @@ def statistics_page(request):
         context["top_colonias"] = stats["por_colonia"][:25]
         context["map"] = mapsvg.choropleth(stats["por_localidad"])
         context["trend"] = _trend(stats["por_mes"])
+        context["satisfaction_tables"] = [
+            ("satisfaccion_por_servicio", "satisfaccion-servicios", "Por servicio", "Servicio"),
+            ("satisfaccion_por_dependencia", "satisfaccion-dependencias", "Por dependencia", "Dependencia"),
+        ]
     return render(request, "stats/statistics.html", context, status=200 if stats else 503)
 
 

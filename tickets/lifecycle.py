@@ -357,6 +357,9 @@ def ticket_resolve(*, ticket, actor, public_note, via=Via.ADMIN, at=None):
         t.business_hours_to_resolve = Decimal(hours).quantize(Decimal("0.01"))
         t.save()
         rollups.record(before, rollups.contribution(t))
+        if t.reporter_email:
+            ticket_id = t.pk
+            transaction.on_commit(lambda: _queue_resolved_notice(ticket_id))
     return _refresh(ticket, t)
 
 
@@ -447,6 +450,12 @@ def ticket_reopen(*, ticket, reason, actor=None, via=Via.ADMIN, at=None):
         ticket_id = t.pk
         transaction.on_commit(lambda: _queue_reopened_notice(ticket_id))
     return _refresh(ticket, t)
+
+
+def _queue_resolved_notice(ticket_id):
+    from tickets.tasks import notify_reporter_resolved
+
+    notify_reporter_resolved.delay(ticket_id=ticket_id)
 
 
 def _queue_reopened_notice(ticket_id):

@@ -42,3 +42,18 @@ def send_report_confirmation(ticket):
     }
     body = render_to_string("tickets/email/report_confirmation.txt", context)
     return send_mail(f"Recibimos su reporte: folio {ticket.folio}", body, None, [ticket.reporter_email])
+
+
+def send_resolution_notice(ticket):
+    from django.template.loader import render_to_string
+
+    private = settings.SITE_URL + reverse("ticket_private", args=[ticket.folio, ticket.reporter_token])
+    note = ticket.events.filter(kind="status", new_value="Resuelto").order_by("-created_at", "-id").first()
+    context = {
+        "ticket": ticket,
+        "note": note.note if note else "",
+        "yes_url": f"{private}?resuelto=si",
+        "no_url": f"{private}?resuelto=no",
+    }
+    body = render_to_string("tickets/email/resolution.txt", context)
+    return send_mail(f"Su reporte {ticket.folio} fue atendido", body, None, [ticket.reporter_email])

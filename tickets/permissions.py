@@ -7,6 +7,7 @@ permissions an administrator adds by hand are kept.
 OPERATOR_GROUP = "Operador *7311"
 DEPARTMENT_GROUP = "Personal de dependencia"
 SUPERVISOR_GROUP = "Supervisor de la Gerencia"
+EDITOR_GROUP = "Comunicación social"
 
 _CATALOGUE = ["department", "service", "serviceattribute"]
 _CALENDAR = ["workinghours", "nonworkingday"]
@@ -46,9 +47,31 @@ GROUP_PERMISSIONS = {
         "tickets.view_ticketevent",
         "tickets.view_staffprofile",
         "stats.view_driftreport",
+        "surveys.view_ticketsatisfaction",
+        "surveys.view_survey",
+        "surveys.view_response",
         "tickets.add_staffprofile",
         "tickets.change_staffprofile",
         *_crud(_CATALOGUE + _CALENDAR + _TERRITORY),
+    ],
+    # Writes news, programs and events; runs surveys and exports their responses.
+    EDITOR_GROUP: [
+        "news.view_article",
+        "news.add_article",
+        "news.change_article",
+        "news.delete_article",
+        "surveys.view_survey",
+        "surveys.add_survey",
+        "surveys.change_survey",
+        "surveys.view_question",
+        "surveys.add_question",
+        "surveys.change_question",
+        "surveys.delete_question",
+        "surveys.view_choice",
+        "surveys.add_choice",
+        "surveys.change_choice",
+        "surveys.delete_choice",
+        "surveys.view_response",
     ],
 }
 

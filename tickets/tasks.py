@@ -41,3 +41,11 @@ def purge_pending_photos():
     from tickets.reporting import purge_pending
 
     return purge_pending()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, time_limit=60)
+def notify_reporter_resolved(*, ticket_id):
+    """Tell the reporter what was done and ask "¿Se resolvió el problema?"."""
+    ticket = Ticket.objects.select_related("service", "department").filter(pk=ticket_id).first()
+    if ticket is not None and ticket.reporter_email and ticket.status == "resuelto":
+        notifications.send_resolution_notice(ticket)

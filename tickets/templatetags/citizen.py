@@ -67,3 +67,8 @@ def iso_fecha(value, fmt=r"j \d\e F \d\e Y, H:i"):
         return fecha(datetime.fromisoformat(value), fmt)
     except (TypeError, ValueError):
         return ""
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, [])

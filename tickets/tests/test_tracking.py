@@ -89,7 +89,7 @@ def test_the_private_page_needs_the_right_token(client, ticket):
     assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"]
     assert "Agregar información" in response.text
-    assert "¿No se resolvió?" not in response.text
+    assert "¿Se resolvió el problema?" not in response.text
 
 
 def test_the_reporter_adds_information_while_the_ticket_is_open(client, ticket):
@@ -119,7 +119,8 @@ def test_the_reporter_reopens_within_30_days_and_the_department_hears(
     lifecycle.ticket_resolve(ticket=ticket, actor=obras_staff, public_note="Bache cubierto.")
     time_machine.move_to(local(2026, 12, 20, 10), tick=False)
     page = client.get(private(ticket)).text
-    assert "¿No se resolvió?" in page and "Agregar información" not in page
+    assert "¿Se resolvió el problema?" in page and "Agregar información" not in page
+    assert "¿Qué sigue mal?" in client.get(private(ticket), {"resuelto": "no"}).text
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(private(ticket), {"reopen": "1", "reopen-comment": "Se volvió a hundir."}, follow=True)
     assert "Reabrimos su reporte" in response.text
@@ -133,7 +134,8 @@ def test_the_reporter_reopens_within_30_days_and_the_department_hears(
 def test_after_30_days_the_reporter_can_no_longer_reopen(client, ticket, obras_staff, time_machine):
     lifecycle.ticket_resolve(ticket=ticket, actor=obras_staff, public_note="Bache cubierto.")
     time_machine.move_to(local(2027, 1, 8, 10), tick=False)
-    assert "¿No se resolvió?" not in client.get(private(ticket)).text
+    page = client.get(private(ticket), {"resuelto": "no"}).text
+    assert "¿Qué sigue mal?" not in page and "ya no se puede reabrir" in page
     client.post(private(ticket), {"reopen": "1", "reopen-comment": "Sigue igual."})
     ticket.refresh_from_db()
     assert ticket.status == "resuelto"

@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from surveys import satisfaction
+from surveys.forms import SatisfactionForm
 from tickets import lifecycle
 from tickets.folio import parse_folio
 from tickets.formatting import due_in_words
@@ -75,11 +77,14 @@ def can_reopen(ticket, now=None):
 
 
 def ticket_private(request, folio, token):
-    """The reporter's page: add information while open; say "no se resolvió" after."""
+    """The reporter's page: add information while open; once resolved, "¿Se resolvió el
+    problema?" — "No" reopens it (within the window), "Sí" asks for a 1–5 rating, once."""
     canonical, ticket = _ticket_or_404(folio)
     if ticket.reporter_token != token:
         raise Http404("Enlace no válido.")
     info_form, reopen_form = AddInfoForm(prefix="info"), ReopenForm(prefix="reopen")
+    rating_form = SatisfactionForm(prefix="rate")
+    answer = request.POST.get("resuelto") or request.GET.get("resuelto")
     status = 200
     if request.method == "POST":
         if "add_info" in request.POST and ticket.is_open:
@@ -105,12 +110,32 @@ def ticket_private(request, folio, token):
                 else:
                     messages.success(request, "Reabrimos su reporte y avisamos a la dependencia.")
                     return redirect(request.path)
+        elif "rate" in request.POST and ticket.status == Status.RESUELTO:
+            rating_form = SatisfactionForm(request.POST, prefix="rate")
+            if rating_form.is_valid():
+                try:
+                    satisfaction.rate(
+                        ticket=ticket,
+                        rating=rating_form.cleaned_data["rating"],
+                        comment=rating_form.cleaned_data["comment"],
+                    )
+                except satisfaction.AlreadyRated:
+                    messages.info(request, "Ya nos había dado su calificación de este reporte: gracias.")
+                else:
+                    messages.success(request, "Gracias por calificar la atención.")
+                return redirect(request.path)
         status = 400
+    resolved = ticket.status == Status.RESUELTO
+    rated = satisfaction.existing(ticket) if resolved else None
     context = _context(
         ticket,
         private=True,
         info_form=info_form if ticket.is_open else None,
-        reopen_form=reopen_form if can_reopen(ticket) else None,
+        ask_resolved=resolved and rated is None and answer not in ("si", "no"),
+        rating_form=rating_form if resolved and rated is None and answer == "si" else None,
+        reopen_form=reopen_form if can_reopen(ticket) and answer == "no" else None,
+        too_late_to_reopen=resolved and answer == "no" and not can_reopen(ticket),
+        rated=rated,
         public_url=reverse("ticket_public", args=[ticket.folio]),
     )
     response = render(request, "tickets/track_ticket.html", context, status=status)

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from tickets.models import Department, StaffProfile
-from tickets.permissions import DEPARTMENT_GROUP, OPERATOR_GROUP, SUPERVISOR_GROUP
+from tickets.permissions import DEPARTMENT_GROUP, EDITOR_GROUP, OPERATOR_GROUP, SUPERVISOR_GROUP
 
 # username, full name, group, department (for department staff)
 DEMO_STAFF = [
@@ -15,6 +15,7 @@ DEMO_STAFF = [
     ("obras", "Óscar de Obras Públicas", DEPARTMENT_GROUP, "Dirección de Obras Públicas"),
     ("servicios", "Sergio de Servicios Públicos", DEPARTMENT_GROUP, "Dirección de Servicios Públicos"),
     ("opdapas", "Paula de OPDAPAS", DEPARTMENT_GROUP, "OPDAPAS Metepec"),
+    ("comunicacion", "Elena de Comunicación Social", EDITOR_GROUP, None),
 ]
 
 

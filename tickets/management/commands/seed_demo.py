@@ -38,3 +38,9 @@ class Command(BaseCommand):
                 staff_by_department=staff,
             )
         self.stdout.write(self.style.SUCCESS(f"{created} tickets de demostración creados."))
+        # The other apps' demo content: ratings of resolved tickets, and a few articles.
+        from news.demo import seed_articles
+        from surveys.demo import seed_ratings
+
+        rated, articles = seed_ratings(), seed_articles()
+        self.stdout.write(f"{rated} calificaciones y {articles} noticias de demostración.")

@@ -8,10 +8,10 @@ from django.core import mail
 from PIL import Image
 from playwright.sync_api import expect
 
+from metepec7311.testing.browser import check_accessibility, check_fits_the_screen, screenshot
 from tickets import lifecycle
 from tickets.models import Ticket
 from tickets.tests import images
-from tickets.tests.browser.conftest import check_accessibility, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,6 +46,7 @@ def test_report_with_a_photo_then_confirmation_then_tracking(phone, desktop, pho
     page.get_by_role("link", name=re.compile("Atención de bacheo")).click()
     assert page.locator("h1").inner_text() == "Atención de bacheo"
     check_accessibility(page)
+    check_fits_the_screen(page)
     fill_report(page)
     page.get_by_label("Mediano (30 cm a 1 m)").check()
     left = 4000 - len(page.input_value("#id_description"))
@@ -160,6 +161,7 @@ def test_the_reporter_reopens_a_resolved_ticket(phone, make_ticket, supervisor):
     assert "Resuelto" in page.locator(".status").inner_text()
     check_accessibility(page)
     screenshot(page, "06-privado-resuelto")
+    page.get_by_role("link", name="No se resolvió").click()
     page.get_by_label("¿Qué sigue mal?").fill("Sigue saliendo agua por la banqueta.")
     page.get_by_role("button", name="No se resolvió: reabrir").click()
     assert "Reabrimos su reporte" in page.locator(".messages").inner_text()

@@ -1,4 +1,4 @@
-"""Playwright driving Debian's Chromium against a live server.
+"""Pytest plugin: Playwright driving Debian's Chromium against a live server.
 
 Skipped with a one-line reason when Chromium, Playwright or axe-core are missing, unless
 REQUIRE_SERVICES names chromium (CI). Screenshots go to test-artifacts/screenshots/.
@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import require_service
-
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -31,6 +29,8 @@ DESKTOP = {"width": 1366, "height": 900}
 
 @pytest.fixture(scope="session")
 def chromium():
+    from conftest import require_service  # the root conftest (imported lazily: it loads this plugin)
+
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -47,8 +47,8 @@ def chromium():
         browser.close()
 
 
-@pytest.fixture(autouse=True)
-def _browser_settings(settings):
+@pytest.fixture
+def browser_settings(settings):
     settings.SERVE_MEDIA = True
     # No internet here: tiles would only produce failed requests in the console.
     settings.MAP_TILE_URL = "/static/tickets/tile.png?{z}/{x}/{y}"
@@ -63,7 +63,7 @@ def _new_page(chromium, live_server, viewport, javascript):
 
 
 @pytest.fixture
-def phone(chromium, live_server):
+def phone(chromium, live_server, browser_settings):
     """A resident's phone."""
     context, page = _new_page(chromium, live_server, PHONE, javascript=True)
     yield page
@@ -71,14 +71,14 @@ def phone(chromium, live_server):
 
 
 @pytest.fixture
-def phone_without_js(chromium, live_server):
+def phone_without_js(chromium, live_server, browser_settings):
     context, page = _new_page(chromium, live_server, PHONE, javascript=False)
     yield page
     context.close()
 
 
 @pytest.fixture
-def desktop(chromium, live_server):
+def desktop(chromium, live_server, browser_settings):
     context, page = _new_page(chromium, live_server, DESKTOP, javascript=True)
     yield page
     context.close()
@@ -103,3 +103,9 @@ def check_accessibility(page):
         for v in result["violations"]
     ]
     assert problems == [], "\n".join(problems)
+
+
+def check_fits_the_screen(page):
+    """Nothing pushes the page sideways (tables scroll inside their own frame)."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{page.url} is {width}px wide"
