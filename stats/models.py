@@ -11,21 +11,28 @@ from django.db import models
 from django.utils import timezone
 
 ALL_TIME = date(1970, 1, 1)  # the period of all-time rows
+ALL_SERVICES = 0  # the service of all-time area and month rows (see Rollup)
 
 
 class Rollup(models.Model):
     """Ticket counts for one period × service × dimension member × public bucket.
 
     grain: "d" per creation day, "m" per creation month, "a" all time (period ALL_TIME).
-    dimension / member: "channel" / channel code (every grain), "colonia" and "locality" /
+    dimension / member: "channel" / channel code (every grain), "mes" / first day of the
+    creation month (all time only: the trend), "colonia" and "locality" /
     id or "0" for none (month and all time), "hours" / whole business hours to resolve,
     capped (resolved tickets; month and all time). A service's totals are the sum over its
     channels.
+
+    service_id is the service's id, or ALL_SERVICES (0) on the all-time "mes", "colonia" and
+    "locality" cells: the snapshot adds those up across services, and summing a few hundred
+    cells instead of tens of thousands is what keeps the recompute cheap. (An all-time view
+    of one service reads the month cells instead.) No foreign key, for that reason.
     """
 
     grain = models.CharField(max_length=1)
     period = models.DateField()
-    service = models.ForeignKey("tickets.Service", on_delete=models.CASCADE, related_name="+")
+    service_id = models.PositiveIntegerField()
     dimension = models.CharField(max_length=10)
     member = models.CharField(max_length=20)
     bucket = models.CharField(max_length=22)
@@ -36,7 +43,7 @@ class Rollup(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["grain", "period", "service", "dimension", "member", "bucket"], name="uniq_rollup_cell"
+                fields=["grain", "period", "service_id", "dimension", "member", "bucket"], name="uniq_rollup_cell"
             )
         ]
         indexes = [models.Index(fields=["grain", "dimension", "period"], name="rollup_lookup_idx")]

@@ -20,7 +20,8 @@ from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
 
 from stats.models import Rollup
-from tickets.models import Ticket
+from stats.rollups import _as_date
+from tickets.models import Service, Ticket
 from tickets.models.ticket import CLOSED_WITHOUT_ACTION, OPEN_STATUSES, PublicBucket, Status
 
 # (column, description) — the /datos/ page lists them.
@@ -207,16 +208,16 @@ def geojson_stream():
 
 
 def daily_rows():
+    services = {pk: (code, name) for pk, code, name in Service.objects.values_list("pk", "code", "name")}
     rows = (
         Rollup.objects.filter(grain="d", dimension="channel")
         .exclude(tickets=0)
-        .order_by("period", "service__code", "member", "bucket")
-        .values_list(
-            "period", "service__code", "service__name", "member", "bucket", "tickets", "sla_measured", "sla_met"
-        )
+        .order_by("period", "service_id", "member", "bucket")
+        .values_list("period", "service_id", "member", "bucket", "tickets", "sla_measured", "sla_met")
     )
-    for row in rows.iterator(chunk_size=5000):
-        yield (row[0].isoformat(), *(str(value) for value in row[1:]))
+    for period, service_id, *rest in rows.iterator(chunk_size=5000):
+        code, name = services[service_id]
+        yield (_as_date(period).isoformat(), code, name, *(str(value) for value in rest))
 
 
 def daily_csv_stream():

@@ -19,7 +19,7 @@ from django.db.models import Case, CharField, Count, DateField, F, IntegerField,
 from django.db.models.functions import Cast, Coalesce, Floor, Least, TruncDate, TruncMonth
 from django.utils import timezone
 
-from stats.models import ALL_TIME, DriftReport, Rollup
+from stats.models import ALL_SERVICES, ALL_TIME, DriftReport, Rollup
 from tickets.models.ticket import CLOSED_WITHOUT_ACTION, OPEN_STATUSES, PublicBucket, Status, public_bucket
 
 log = logging.getLogger(__name__)
@@ -49,9 +49,11 @@ class Contribution:
         periods = {"d": self.day, "m": month, "a": ALL_TIME}
         for grain, period in periods.items():
             yield (grain, period, self.service_id, "channel", self.channel, self.bucket), counts
-        for grain in ("m", "a"):
-            yield (grain, periods[grain], self.service_id, "colonia", self.colonia, self.bucket), counts
-            yield (grain, periods[grain], self.service_id, "locality", self.locality, self.bucket), counts
+        # All-time cells per creation month: the monthly trend without scanning month cells.
+        yield ("a", ALL_TIME, ALL_SERVICES, "mes", month.isoformat(), self.bucket), counts
+        for grain, service in (("m", self.service_id), ("a", ALL_SERVICES)):
+            yield (grain, periods[grain], service, "colonia", self.colonia, self.bucket), counts
+            yield (grain, periods[grain], service, "locality", self.locality, self.bucket), counts
             if self.hours is not None:
                 key = (grain, periods[grain], self.service_id, "hours", self.hours, PublicBucket.RESUELTO.value)
                 yield key, (1, 0, 0)
@@ -129,6 +131,8 @@ def _annotated_tickets():
         ),
         r_measured=Case(When(measured, then=1), default=0, output_field=IntegerField()),
         r_met=Case(When(measured & Q(resolved_at__lte=F("due_at")), then=1), default=0, output_field=IntegerField()),
+        # "YYYY-MM-01" on both databases (PostgreSQL's date_trunc gives a timestamp: make it a date).
+        r_month_key=Cast(Cast(TruncMonth("created_at", output_field=DateField(), tzinfo=tz), DateField()), CharField()),
         r_colonia=Cast(Coalesce("colonia_id", 0), CharField()),
         r_locality=Cast(Coalesce("locality_id", 0), CharField()),
         r_hours=Cast(Least(Cast(Floor("business_hours_to_resolve"), IntegerField()), Value(HOURS_CAP)), CharField()),
@@ -138,7 +142,7 @@ def _annotated_tickets():
 COLUMNS = (
     "r_grain",
     "r_period",
-    "service_id",
+    "r_service",
     "r_dimension",
     "r_member",
     "r_bucket",
@@ -152,19 +156,21 @@ def _recount_queries():
     """One GROUP BY per kind of cell, each selecting the rollup's columns in order."""
     tickets = _annotated_tickets()
     hours = tickets.filter(status=Status.RESUELTO, business_hours_to_resolve__isnull=False)
+    # (source, grain, period field, dimension, member field, per service?)
     plans = [
-        (tickets, "d", "r_day", "channel", "channel"),
-        (tickets, "m", "r_month", "channel", "channel"),
-        (tickets, "a", None, "channel", "channel"),
-        (tickets, "m", "r_month", "colonia", "r_colonia"),
-        (tickets, "a", None, "colonia", "r_colonia"),
-        (tickets, "m", "r_month", "locality", "r_locality"),
-        (tickets, "a", None, "locality", "r_locality"),
-        (hours, "m", "r_month", "hours", "r_hours"),
-        (hours, "a", None, "hours", "r_hours"),
+        (tickets, "d", "r_day", "channel", "channel", True),
+        (tickets, "m", "r_month", "channel", "channel", True),
+        (tickets, "a", None, "channel", "channel", True),
+        (tickets, "a", None, "mes", "r_month_key", False),
+        (tickets, "m", "r_month", "colonia", "r_colonia", True),
+        (tickets, "a", None, "colonia", "r_colonia", False),
+        (tickets, "m", "r_month", "locality", "r_locality", True),
+        (tickets, "a", None, "locality", "r_locality", False),
+        (hours, "m", "r_month", "hours", "r_hours", True),
+        (hours, "a", None, "hours", "r_hours", True),
     ]
-    for source, grain, period, dimension, member in plans:
-        group = [f for f in (period, "service_id", member, "r_bucket") if f]
+    for source, grain, period, dimension, member, per_service in plans:
+        group = [f for f in (period, "service_id" if per_service else None, member, "r_bucket") if f]
         counts_sla = dimension != "hours"
         yield (
             source.values(*group)
@@ -175,6 +181,7 @@ def _recount_queries():
             )
             .annotate(
                 r_grain=Value(grain),
+                r_service=F("service_id") if per_service else Value(ALL_SERVICES),
                 r_period=F(period) if period else Value(ALL_TIME, output_field=DateField()),
                 r_dimension=Value(dimension),
                 r_member=F(member),

@@ -73,6 +73,7 @@ class Command(BaseCommand):
 
         reference = median_seconds(group_by)
         recompute = median_seconds(snapshot.recompute)
+        self.stdout.write(f"{total:,}: recálculo {recompute * 1000:.0f} ms, GROUP BY {reference * 1000:.0f} ms")
 
         def copy_rows():
             rows = 0
@@ -135,6 +136,14 @@ class Command(BaseCommand):
                         f"127.0.0.1:{port}",
                         "-w",
                         workers,
+                        # gthread, as recommended for production (README): a sync worker is killed
+                        # by its timeout in the middle of a long export.
+                        "-k",
+                        "gthread",
+                        "--threads",
+                        "4",
+                        "--timeout",
+                        "600",
                         "--log-level",
                         "warning",
                     ],
