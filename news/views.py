@@ -36,4 +36,7 @@ def article_list(request):
 @csp_update({"img-src": ["https:"]})
 def article_detail(request, slug):
     article = get_object_or_404(Article.objects.published(), slug=slug)
-    return render(request, "news/detail.html", {"article": article, "body_html": body_html(article)})
+    # build_absolute_uri keeps URLs that are already absolute (media on a storage bucket).
+    cover_url = request.build_absolute_uri(article.cover.url) if article.cover else ""
+    context = {"article": article, "body_html": body_html(article), "cover_url": cover_url}
+    return render(request, "news/detail.html", context)

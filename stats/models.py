@@ -21,8 +21,9 @@ class Rollup(models.Model):
     dimension / member: "channel" / channel code (every grain), "mes" / first day of the
     creation month (all time only: the trend), "colonia" and "locality" /
     id or "0" for none (month and all time), "hours" / whole business hours to resolve,
-    capped (resolved tickets; month and all time). A service's totals are the sum over its
-    channels.
+    capped (resolved tickets; month and all time), "rating" / "<department id>-<1..5>":
+    reporters' satisfaction ratings (month and all time; tickets = number of ratings).
+    A service's totals are the sum over its channels.
 
     service_id is the service's id, or ALL_SERVICES (0) on the all-time "mes", "colonia" and
     "locality" cells: the snapshot adds those up across services, and summing a few hundred

@@ -11,15 +11,14 @@ Definitions (DESIGN.md, public numbers), all reproducible from /datos/tickets.cs
   such rows never enter rankings ("pocos datos").
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
-from django.db.models import Sum
 
-from stats.models import ALL_TIME, Rollup
-from tickets.models import Channel, Colonia, Locality, Service
+from stats.models import ALL_SERVICES, Rollup
+from tickets.models import Channel, Colonia, Department, Locality, Service
 from tickets.models.ticket import PublicBucket
 
 MIN_TICKETS = 30
@@ -38,57 +37,107 @@ class Filter:
     def all_time(self):
         return self.start is None and self.end is None
 
-    def rollups(self, dimension):
-        rows = Rollup.objects.filter(dimension=dimension)
-        per_service_all_time = dimension in ("channel", "hours")
-        if self.all_time and (per_service_all_time or not self.service_id):
-            rows = rows.filter(grain="a", period=ALL_TIME)
+    def where(self):
+        """SQL condition and parameters selecting this filter's rollup cells (see Rollup)."""
+        if self.all_time and not self.service_id:
+            return "grain = 'a'", []  # every all-time cell, "mes" trend included
+        if self.all_time:
+            # One service: its all-time cells where they exist per service, and month cells
+            # (summed) for the areas, whose all-time cells add up every service.
+            condition = (
+                "service_id = %s AND (grain = 'a' AND dimension IN ('channel', 'hours', 'rating')"
+                " OR grain = 'm' AND dimension IN ('colonia', 'locality'))"
+            )
+            return condition, [self.service_id]
+        return self._months("grain = 'm'")
+
+    def trend_where(self):
+        """The month channel cells of the filter, for the monthly trend."""
+        return self._months("grain = 'm' AND dimension = 'channel'")
+
+    def _months(self, condition):
+        params = []
+        for clause, value in (
+            ("period >= %s", self.start),
+            ("period <= %s", self.end),
+            ("service_id = %s", self.service_id),
+        ):
+            if value:
+                condition, params = f"{condition} AND {clause}", [*params, value]
+        return condition, params
+
+
+class Cells:
+    """The filter's rollup cells summed per dimension × service × member × bucket.
+
+    One query for all the tables (plus one for the monthly trend when filtered): the
+    snapshot is recomputed every few minutes, and issuing and compiling a dozen ORM
+    queries cost more than adding up the few thousand cells themselves.
+    """
+
+    def __init__(self, flt):
+        condition, params = flt.where()
+        table = Rollup._meta.db_table
+        self.rows = defaultdict(list)  # dimension: [(service_id, member, bucket, tickets, measured, met)]
+        every_service_all_time = flt.all_time and not flt.service_id
+        if every_service_all_time:  # all-time cells are unique per key: nothing to add up
+            columns, grouping = "tickets, sla_measured, sla_met", ""
         else:
-            rows = rows.filter(grain="m")
-            if self.start:
-                rows = rows.filter(period__gte=self.start)
-            if self.end:
-                rows = rows.filter(period__lte=self.end)
-        if self.service_id:
-            rows = rows.filter(service_id=self.service_id)
-        return rows
+            columns = "SUM(tickets), SUM(sla_measured), SUM(sla_met)"
+            grouping = " GROUP BY dimension, service_id, member, bucket"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT dimension, service_id, member, bucket, {columns} FROM {table} WHERE {condition}{grouping}",
+                params,
+            )
+            for row in cursor.fetchall():
+                self.rows[row[0]].append(row[1:])
+            if not every_service_all_time:  # the trend from the month cells
+                condition, params = flt.trend_where()
+                cursor.execute(
+                    f"SELECT period, bucket, SUM(tickets), SUM(sla_measured), SUM(sla_met) FROM {table}"
+                    f" WHERE {condition} GROUP BY period, bucket",
+                    params,
+                )
+                self.rows["mes"] = [(ALL_SERVICES, str(period), *rest) for period, *rest in cursor.fetchall()]
 
-    def months(self):
-        rows = Rollup.objects.filter(grain="m", dimension="channel")
-        if self.start:
-            rows = rows.filter(period__gte=self.start)
-        if self.end:
-            rows = rows.filter(period__lte=self.end)
-        if self.service_id:
-            rows = rows.filter(service_id=self.service_id)
-        return rows
+    def medians(self):
+        """{service id, and None for all: (lower median of whole hours to resolve, count)}."""
+        histograms = defaultdict(lambda: defaultdict(int))
+        for service_id, member, _bucket, tickets, _measured, _met in self.rows["hours"]:
+            hours = int(member)
+            histograms[service_id][hours] += tickets
+            histograms[None][hours] += tickets
+        return {key: (lower_median(histogram), sum(histogram.values())) for key, histogram in histograms.items()}
+
+    def by(self, dimension, key):
+        """{key(service_id, member): {bucket: (tickets, measured, met)}}."""
+        out = defaultdict(dict)
+        for service_id, member, bucket, tickets, measured, met in self.rows[dimension]:
+            counts = out[key(service_id, member)]
+            previous = counts.get(bucket, (0, 0, 0))
+            counts[bucket] = (previous[0] + tickets, previous[1] + measured, previous[2] + met)
+        return out
 
 
-def _sum(rows, *group):
-    """{group values: {bucket: (tickets, measured, met)}} summed by the database."""
-    out = defaultdict(dict)
-    width = len(group)
-    summed = rows.values(*group, "bucket").annotate(t=Sum("tickets"), m=Sum("sla_measured"), k=Sum("sla_met"))
-    # Plain tuples straight from the cursor: the ORM's per-value converters cost more than
-    # the query itself on the thousands of rows the snapshot adds up.
-    sql, params = summed.order_by().values_list(*group, "bucket", "t", "m", "k").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for row in cursor.fetchall():
-            out[row[:width]][row[width]] = (row[width + 1] or 0, row[width + 2] or 0, row[width + 3] or 0)
-    return out
+EN_PROCESO, RESUELTO, CERRADO = (
+    PublicBucket.EN_PROCESO.value,
+    PublicBucket.RESUELTO.value,
+    PublicBucket.CERRADO_SIN_ATENCION.value,
+)
+NOTHING = (0, 0, 0)
 
 
 def _figures(buckets):
     """Counts and rates of one row of a table."""
     tickets = sum(b[0] for b in buckets.values())
-    resolved = buckets.get(PublicBucket.RESUELTO.value, (0, 0, 0))
+    resolved = buckets.get(RESUELTO, NOTHING)
     measured, met = resolved[1], resolved[2]
     return {
         "tickets": tickets,
-        "en_proceso": buckets.get(PublicBucket.EN_PROCESO.value, (0,))[0],
+        "en_proceso": buckets.get(EN_PROCESO, NOTHING)[0],
         "resueltos": resolved[0],
-        "cerrados_sin_atencion": buckets.get(PublicBucket.CERRADO_SIN_ATENCION.value, (0,))[0],
+        "cerrados_sin_atencion": buckets.get(CERRADO, NOTHING)[0],
         "pct_resueltos": _pct(resolved[0], tickets),
         "sla_medidos": measured,
         "pct_en_plazo": _pct(met, measured),
@@ -102,10 +151,7 @@ def _pct(part, whole):
 
 def lower_median(histogram):
     """Lower median of {value: count}; None when empty."""
-    total = sum(histogram.values())
-    if not total:
-        return None
-    position, seen = (total + 1) // 2, 0
+    position, seen = (sum(histogram.values()) + 1) // 2, 0
     for value in sorted(histogram):
         seen += histogram[value]
         if seen >= position:
@@ -115,60 +161,57 @@ def lower_median(histogram):
 
 def statistics(flt=Filter()):
     """Every table of /estadisticas/ for one filter, as plain data (JSON-ready)."""
-    services = {s.pk: s for s in Service.objects.all()}
-    by_service_rows = _sum(flt.rollups("channel"), "service_id")
-    hours = defaultdict(dict)
-    histogram_rows = flt.rollups("hours").values("service_id", "member").annotate(n=Sum("tickets")).order_by()
-    for service_id, member, count in histogram_rows.values_list("service_id", "member", "n"):
-        hours[service_id][int(member)] = count
+    cells = Cells(flt)
+    services = {row[0]: row[1:] for row in Service.objects.values_list("pk", "code", "name", "group")}
+    by_service_rows = cells.by("channel", lambda service_id, member: service_id)
+
+    medians = cells.medians()
+
+    def median(key):
+        value, count = medians.get(key, (None, 0))
+        return (value if count >= MIN_TICKETS else None), count
 
     by_service = []
-    for (service_id,), buckets in by_service_rows.items():
-        service = services[service_id]
+    for service_id, buckets in by_service_rows.items():
+        code, name, group = services[service_id]
         figures = _figures(buckets)
-        histogram = hours.get(service_id, {})
-        resolved_with_hours = sum(histogram.values())
-        figures.update(
-            code=service.code,
-            name=service.name,
-            group=service.group,
-            mediana_horas=lower_median(histogram) if resolved_with_hours >= MIN_TICKETS else None,
-            resueltos_con_tiempo=resolved_with_hours,
-        )
+        middle, with_hours = median(service_id)
+        figures.update(code=code, name=name, group=group, mediana_horas=middle, resueltos_con_tiempo=with_hours)
         by_service.append(figures)
     by_service.sort(key=lambda row: (-row["tickets"], row["name"]))
 
     totals = _figures(_merge(by_service_rows.values()))
-    all_hours = defaultdict(int)
-    for histogram in hours.values():
-        for value, count in histogram.items():
-            all_hours[value] += count
-    totals["mediana_horas"] = lower_median(all_hours) if sum(all_hours.values()) >= MIN_TICKETS else None
+    totals["mediana_horas"] = median(None)[0]
 
     return {
         "filtro": {
             "desde": flt.start.isoformat()[:7] if flt.start else None,
             "hasta": flt.end.isoformat()[:7] if flt.end else None,
-            "servicio": services[flt.service_id].code if flt.service_id else None,
+            "servicio": services[flt.service_id][0] if flt.service_id else None,
         },
         "totales": totals,
         "por_servicio": by_service,
         "destacados": _highlights(by_service),
-        "por_canal": _by_channel(flt),
-        **_by_area(flt),
-        "por_localidad": _by_locality(flt),
-        "por_mes": _by_month(flt),
+        "por_canal": _by_channel(cells),
+        **_by_area(cells),
+        "por_localidad": _by_locality(cells),
+        "por_mes": _by_month(cells),
         "servicio_mas_demandado": _most_demanded(by_service),
-        **_satisfaction(flt),
+        **_satisfaction(cells),
     }
 
 
+def _member(service_id, member):
+    return member
+
+
 def _merge(bucket_dicts):
-    merged = defaultdict(lambda: (0, 0, 0))
+    merged = {}
     for buckets in bucket_dicts:
-        for bucket, counts in buckets.items():
-            merged[bucket] = tuple(a + b for a, b in zip(merged[bucket], counts, strict=True))
-    return dict(merged)
+        for bucket, (tickets, measured, met) in buckets.items():
+            previous = merged.get(bucket, NOTHING)
+            merged[bucket] = (previous[0] + tickets, previous[1] + measured, previous[2] + met)
+    return merged
 
 
 def _most_demanded(by_service):
@@ -188,27 +231,31 @@ def _highlights(by_service):
     return {"mas_rapido": pick(ranked[0]), "mas_lento": pick(ranked[-1]), "servicios_comparados": len(ranked)}
 
 
-def _by_channel(flt):
+def _by_channel(cells):
     labels = dict(Channel.choices)
     rows = [
         {"code": member, "name": labels.get(member, member), **_figures(buckets)}
-        for (member,), buckets in _sum(flt.rollups("channel"), "member").items()
+        for member, buckets in cells.by("channel", _member).items()
     ]
     return sorted(rows, key=lambda row: -row["tickets"])
 
 
-def _by_area(flt):
+def _by_area(cells):
     """Colonias, and delegaciones summed from them with the staff's current links."""
-    colonias = {str(c.pk): c for c in Colonia.objects.select_related("delegacion")}
+    colonias = {
+        str(pk): (name, postal_code, delegacion or "")
+        for pk, name, postal_code, delegacion in Colonia.objects.values_list(
+            "pk", "name", "postal_code", "delegacion__name"
+        )
+    }
     by_colonia, by_delegacion = [], defaultdict(list)
-    for (member,), buckets in _sum(flt.rollups("colonia"), "member").items():
-        colonia = colonias.get(member)
-        delegacion = colonia.delegacion.name if colonia and colonia.delegacion else ""
+    for member, buckets in cells.by("colonia", _member).items():
+        name, postal_code, delegacion = colonias.get(member, ("Sin colonia", "", ""))
         by_colonia.append(
             {
                 "id": int(member),
-                "name": colonia.name if colonia else "Sin colonia",
-                "postal_code": colonia.postal_code if colonia else "",
+                "name": name,
+                "postal_code": postal_code,
                 "delegacion": delegacion,
                 **_figures(buckets),
             }
@@ -225,17 +272,19 @@ def _by_area(flt):
     }
 
 
-def _by_locality(flt):
-    localities = {str(loc.pk): loc for loc in Locality.objects.defer("geometry")}
+def _by_locality(cells):
+    localities = {
+        str(pk): (cvegeo, name, population)
+        for pk, cvegeo, name, population in Locality.objects.values_list("pk", "cvegeo", "name", "population")
+    }
     rows = []
-    for (member,), buckets in _sum(flt.rollups("locality"), "member").items():
+    for member, buckets in cells.by("locality", _member).items():
         figures = _figures(buckets)
-        locality = localities.get(member)
-        population = locality.population if locality else None
+        cvegeo, name, population = localities.get(member, ("", "Sin ubicación en el mapa", None))
         rows.append(
             {
-                "cvegeo": locality.cvegeo if locality else "",
-                "name": locality.name if locality else "Sin ubicación en el mapa",
+                "cvegeo": cvegeo,
+                "name": name,
                 "population": population,
                 "por_mil_habitantes": round(1000 * figures["tickets"] / population, 2) if population else None,
                 **figures,
@@ -244,11 +293,8 @@ def _by_locality(flt):
     return sorted(rows, key=lambda row: (row["cvegeo"] == "", -row["tickets"]))
 
 
-def _by_month(flt):
-    # All time for every service: the few hundred "mes" cells instead of the month grain.
-    all_services = flt.all_time and not flt.service_id
-    months = _sum(flt.rollups("mes"), "member") if all_services else _sum(flt.months(), "period")
-    rows = [{"month": str(period)[:7], **_figures(buckets)} for (period,), buckets in months.items()]
+def _by_month(cells):
+    rows = [{"month": month[:7], **_figures(buckets)} for month, buckets in cells.by("mes", _member).items()]
     return sorted(rows, key=lambda row: row["month"])
 
 
@@ -265,46 +311,36 @@ def banner(stats, computed_at):
     }
 
 
-def _satisfaction(flt):
+def _satisfaction(cells):
     """Reporters' ratings of resolved tickets, per service and per department (surveys app).
 
-    The ratings carry their ticket's service, department and creation month, so the same
-    filters apply without reading the tickets table.
+    Counted in the rollups ("rating" cells: service × department × rating, per creation
+    month of the ticket), so the same filters apply without reading any growing table.
     """
-    from django.db.models import Avg, Count, Q
+    services = dict(Service.objects.values_list("pk", "name"))
+    departments = dict(Department.objects.values_list("pk", "name"))
+    by_service, by_department, total = defaultdict(Counter), defaultdict(Counter), Counter()
+    for service_id, member, _bucket, count, _measured, _met in cells.rows["rating"]:
+        department_id, rating = (int(part) for part in member.split("-"))
+        for histogram in (by_service[services[service_id]], by_department[departments[department_id]], total):
+            histogram[rating] += count
 
-    from surveys.models import TicketSatisfaction
+    def figures(histogram):
+        n = sum(histogram.values())
+        enough = n >= MIN_TICKETS
+        good = histogram[4] + histogram[5]
+        return {
+            "calificaciones": n,
+            "promedio": round(sum(r * c for r, c in histogram.items()) / n, 2) if enough else None,
+            "pct_buena": round(100 * good / n, 1) if enough else None,
+        }
 
-    ratings = TicketSatisfaction.objects.all()
-    if flt.start:
-        ratings = ratings.filter(ticket_month__gte=flt.start)
-    if flt.end:
-        ratings = ratings.filter(ticket_month__lte=flt.end)
-    if flt.service_id:
-        ratings = ratings.filter(service_id=flt.service_id)
-    measures = {"n": Count("id"), "avg": Avg("rating"), "good": Count("id", filter=Q(rating__gte=4))}
+    def table(histograms):
+        rows = [{"name": name, **figures(histogram)} for name, histogram in histograms.items()]
+        return sorted((row for row in rows if row["calificaciones"]), key=lambda r: (-r["calificaciones"], r["name"]))
 
-    def rows(*group):
-        out = []
-        for row in ratings.values(*group).annotate(**measures).order_by():
-            enough = row["n"] >= MIN_TICKETS
-            out.append(
-                {
-                    "name": row[group[-1]],
-                    "calificaciones": row["n"],
-                    "promedio": round(row["avg"], 2) if enough else None,
-                    "pct_buena": round(100 * row["good"] / row["n"], 1) if enough else None,
-                }
-            )
-        return sorted(out, key=lambda r: (-r["calificaciones"], r["name"]))
-
-    total = ratings.aggregate(**measures)
     return {
-        "satisfaccion_total": {
-            "calificaciones": total["n"],
-            "promedio": round(total["avg"], 2) if total["n"] >= MIN_TICKETS else None,
-            "pct_buena": round(100 * total["good"] / total["n"], 1) if total["n"] >= MIN_TICKETS else None,
-        },
-        "satisfaccion_por_servicio": rows("service__code", "service__name"),
-        "satisfaccion_por_dependencia": rows("department__name"),
+        "satisfaccion_total": figures(total),
+        "satisfaccion_por_servicio": table(by_service),
+        "satisfaccion_por_dependencia": table(by_department),
     }

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from stats.models import Rollup
 from stats.rollups import _as_date
-from tickets.models import Service, Ticket
+from tickets.models import Department, Service, Ticket
 from tickets.models.ticket import CLOSED_WITHOUT_ACTION, OPEN_STATUSES, PublicBucket, Status
 
 # (column, description) — the /datos/ page lists them.
@@ -59,6 +59,15 @@ DAILY_COLUMNS = [
     ("tickets", "Número de tickets."),
     ("resueltos_con_plazo", "De ellos, resueltos con fecha compromiso."),
     ("resueltos_en_plazo", "De ellos, resueltos a más tardar en su fecha compromiso."),
+]
+
+RATING_COLUMNS = [
+    ("mes", "Mes de creación de los tickets calificados (AAAA-MM)."),
+    ("servicio_codigo", "Código del servicio."),
+    ("servicio", "Nombre del servicio."),
+    ("dependencia", "Dependencia que atendió el ticket."),
+    ("calificacion", "Calificación de quien reportó, de 1 (mala) a 5 (excelente)."),
+    ("calificaciones", "Número de calificaciones."),
 ]
 
 COORDINATE_STEP = Decimal("0.0001")
@@ -230,6 +239,31 @@ def daily_csv_stream():
             yield buffer.getvalue().encode()
             buffer.seek(0)
             buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+def rating_rows():
+    """Satisfaction ratings per month × service × department × rating (no ticket, no comment)."""
+    services = {pk: (code, name) for pk, code, name in Service.objects.values_list("pk", "code", "name")}
+    departments = dict(Department.objects.values_list("pk", "name"))
+    rows = []
+    for period, service_id, member, count in (
+        Rollup.objects.filter(grain="m", dimension="rating", tickets__gt=0)
+        .values_list("period", "service_id", "member", "tickets")
+        .iterator(chunk_size=5000)
+    ):
+        department_id, rating = member.split("-")
+        code, name = services[service_id]
+        rows.append((_as_date(period).isoformat()[:7], code, name, departments[int(department_id)], rating, str(count)))
+    return sorted(rows)
+
+
+def ratings_csv_stream():
+    """Small (months × services × 5), so written at once."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([name for name, _ in RATING_COLUMNS])
+    writer.writerows(rating_rows())
     yield buffer.getvalue().encode()
 
 

@@ -1,10 +1,11 @@
-"""Keeping `Rollup` in step with the tickets.
+"""Keeping `Rollup` in step with the tickets and the reporters' ratings.
 
 `record(before, after)` is called by the ticket lifecycle inside each change's transaction:
 it subtracts what the ticket contributed before and adds what it contributes now, in one
-upsert. `recount()` computes the same cells from the tickets table with GROUP BY — the
-nightly reconciliation compares the two and `rebuild()` replaces the rollups with it (after
-bulk loads, when the lifecycle was bypassed).
+upsert; `record_ratings()` does the same for satisfaction ratings. `recount()` computes the
+same cells from the source tables with GROUP BY — the nightly reconciliation compares the
+two and `rebuild()` replaces the rollups with it (after bulk loads, when the lifecycle was
+bypassed).
 """
 
 import logging
@@ -16,10 +17,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, DateField, F, IntegerField, Q, Sum, Value, When
-from django.db.models.functions import Cast, Coalesce, Floor, Least, TruncDate, TruncMonth
+from django.db.models.functions import Cast, Coalesce, Concat, Floor, Least, TruncDate, TruncMonth
 from django.utils import timezone
 
 from stats.models import ALL_SERVICES, ALL_TIME, DriftReport, Rollup
+from tickets.models import Channel
 from tickets.models.ticket import CLOSED_WITHOUT_ACTION, OPEN_STATUSES, PublicBucket, Status, public_bucket
 
 log = logging.getLogger(__name__)
@@ -66,7 +68,8 @@ def contribution(ticket):
     resolved = ticket.status == Status.RESUELTO
     measured = resolved and ticket.due_at is not None
     hours = None
-    if resolved and ticket.business_hours_to_resolve is not None:
+    # Time to resolve is a performance figure: imported history is left out, like the SLA.
+    if resolved and ticket.business_hours_to_resolve is not None and ticket.channel != Channel.IMPORTADO:
         hours = str(min(int(ticket.business_hours_to_resolve), HOURS_CAP))
     return Contribution(
         day=timezone.localtime(ticket.created_at, ZoneInfo(settings.TIME_ZONE)).date(),
@@ -79,6 +82,20 @@ def contribution(ticket):
         sla_met=int(measured and ticket.resolved_at <= ticket.due_at),
         hours=hours,
     )
+
+
+def record_ratings(satisfactions):
+    """Count new reporters' ratings (surveys.TicketSatisfaction, created once per ticket)."""
+    counts = Counter(key for satisfaction in satisfactions for key in rating_cells(satisfaction))
+    if counts:
+        _upsert({key: (n, 0, 0) for key, n in counts.items()})
+
+
+def rating_cells(satisfaction):
+    """Ratings per creation month and all time, per service: member "<department id>-<1..5>"."""
+    member = f"{satisfaction.department_id}-{satisfaction.rating}"
+    for grain, period in (("m", satisfaction.ticket_month), ("a", ALL_TIME)):
+        yield (grain, period, satisfaction.service_id, "rating", member, PublicBucket.RESUELTO.value)
 
 
 def record(before, after):
@@ -154,8 +171,38 @@ COLUMNS = (
 
 def _recount_queries():
     """One GROUP BY per kind of cell, each selecting the rollup's columns in order."""
+    yield from _ticket_recount_queries()
+    yield from _rating_recount_queries()
+
+
+def _rating_recount_queries():
+    from surveys.models import TicketSatisfaction
+
+    ratings = TicketSatisfaction.objects.annotate(
+        r_member=Concat(Cast("department_id", CharField()), Value("-"), Cast("rating", CharField()))
+    )
+    for grain, period in (("m", "ticket_month"), ("a", None)):
+        group = [f for f in (period, "service_id", "r_member") if f]
+        yield (
+            ratings.values(*group)
+            .annotate(r_tickets=Count("id"), r_sla_measured=Value(0), r_sla_met=Value(0))
+            .annotate(
+                r_grain=Value(grain),
+                r_service=F("service_id"),
+                r_period=F(period) if period else Value(ALL_TIME, output_field=DateField()),
+                r_dimension=Value("rating"),
+                r_bucket=Value(PublicBucket.RESUELTO.value),
+            )
+            .order_by()
+            .values_list(*COLUMNS)
+        )
+
+
+def _ticket_recount_queries():
     tickets = _annotated_tickets()
-    hours = tickets.filter(status=Status.RESUELTO, business_hours_to_resolve__isnull=False)
+    hours = tickets.filter(status=Status.RESUELTO, business_hours_to_resolve__isnull=False).exclude(
+        channel=Channel.IMPORTADO
+    )
     # (source, grain, period field, dimension, member field, per service?)
     plans = [
         (tickets, "d", "r_day", "channel", "channel", True),
@@ -222,8 +269,13 @@ def rebuild():
     GROUP BY: no rows travel to Python, so it copes with ten million tickets)."""
     table = Rollup._meta.db_table
     target = "grain, period, service_id, dimension, member, bucket, tickets, sla_measured, sla_met"
-    Rollup.objects.all().delete()
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Waits for transactions that already moved a cell and holds back new ones until
+            # this commits: a recount that interleaved with ±1 upserts would count a ticket
+            # twice or not at all, and two rebuilds at once would deadlock.
+            cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+        cursor.execute(f"DELETE FROM {table}")
         for rows in _recount_queries():
             sql, params = rows.query.sql_with_params()
             cursor.execute(f"INSERT INTO {table} ({target}) {sql}", params)

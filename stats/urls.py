@@ -10,5 +10,6 @@ urlpatterns = [
     path("datos/tickets.json", views.tickets_json, name="open_data_json"),
     path("datos/tickets.geojson", views.tickets_geojson, name="open_data_geojson"),
     path("datos/agregados-diarios.csv", views.daily_csv, name="open_data_daily"),
+    path("datos/calificaciones-mensuales.csv", views.ratings_csv, name="open_data_ratings"),
     path("api/v1/stats/banner", api.BannerView.as_view(), name="api_banner"),
 ]

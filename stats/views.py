@@ -224,6 +224,7 @@ def open_data_page(request):
         {
             "ticket_columns": opendata.TICKET_COLUMNS,
             "daily_columns": opendata.DAILY_COLUMNS,
+            "rating_columns": opendata.RATING_COLUMNS,
         },
     )
 
@@ -249,3 +250,7 @@ def tickets_geojson(request):
 
 def daily_csv(request):
     return _download(opendata.daily_csv_stream(), "text/csv; charset=utf-8", "agregados-diarios-7311.csv")
+
+
+def ratings_csv(request):
+    return _download(opendata.ratings_csv_stream(), "text/csv; charset=utf-8", "calificaciones-mensuales-7311.csv")

@@ -75,14 +75,17 @@ class QuestionAdmin(admin.ModelAdmin):
 
 @admin.register(TicketSatisfaction)
 class TicketSatisfactionAdmin(admin.ModelAdmin):
-    list_display = ("ticket", "service", "department", "rating", "created_at")
-    list_filter = ("rating", "department", "service")
+    list_display = ("ticket", "service", "department", "solved", "rating", "created_at")
+    list_filter = ("rating", "solved", "department", "service")
     list_select_related = ("ticket", "service", "department")
-    readonly_fields = ("ticket", "service", "department", "ticket_month", "rating", "comment", "created_at")
+    readonly_fields = ("ticket", "service", "department", "ticket_month", "solved", "rating", "comment", "created_at")
     search_fields = ("ticket__folio", "comment")
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # residents' verdicts are part of the public record (and of the rollups)
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)

@@ -4,6 +4,7 @@ import random
 
 from django.utils import timezone
 
+from stats import rollups
 from surveys.models import TicketSatisfaction
 from tickets.models import Status, Ticket
 
@@ -30,4 +31,5 @@ def seed_ratings(share=0.4, seed=7311):
             )
         )
     TicketSatisfaction.objects.bulk_create(rows, batch_size=2000)
+    rollups.record_ratings(rows)
     return len(rows)

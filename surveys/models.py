@@ -129,6 +129,9 @@ class TicketSatisfaction(models.Model):
     service = models.ForeignKey("tickets.Service", on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey("tickets.Department", on_delete=models.PROTECT, related_name="+")
     ticket_month = models.DateField("mes de creación del ticket")
+    solved = models.BooleanField(
+        "¿se resolvió?", default=True, help_text="Lo que respondió quien reportó antes de calificar."
+    )
     rating = models.PositiveSmallIntegerField("calificación", validators=[MinValueValidator(1), MaxValueValidator(5)])
     comment = models.TextField("comentario", blank=True, max_length=2000)
     created_at = models.DateTimeField(default=timezone.now)

@@ -1,5 +1,6 @@
 """Storing survey responses and adding them up."""
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max, Min
 
@@ -7,10 +8,16 @@ from surveys.forms import OTHER, field_name, other_name
 from surveys.models import Answer, Question, Response
 
 
+def results_key(survey):
+    return f"surveys:results:{survey.pk}"
+
+
 @transaction.atomic
 def response_create(*, survey, form):
     """Store one validated SurveyForm as a Response with its Answers."""
     response = Response.objects.create(survey=survey)
+    # The published results are cached until the next response arrives.
+    transaction.on_commit(lambda: cache.delete(results_key(survey)))
     for question in form.questions:
         value = form.cleaned_data.get(field_name(question))
         if value in (None, "", []):
@@ -28,6 +35,11 @@ def response_create(*, survey, form):
         if chosen and question.kind != Question.Kind.TEXT:
             answer.choices.set(question.choices.filter(value__in=chosen))
     return response
+
+
+def cached_results(survey):
+    """results(), counted once per new response rather than once per page view."""
+    return cache.get_or_set(results_key(survey), lambda: results(survey), timeout=3600)
 
 
 def results(survey):

@@ -40,4 +40,4 @@ def thanks(request, slug=ENCUESTA):
 
 def survey_results(request, slug=ENCUESTA):
     survey = get_object_or_404(Survey, slug=slug, show_results=True)
-    return render(request, "surveys/results.html", {"survey": survey, "results": responses.results(survey)})
+    return render(request, "surveys/results.html", {"survey": survey, "results": responses.cached_results(survey)})

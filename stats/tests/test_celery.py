@@ -1,6 +1,7 @@
 """Celery wiring: the beat schedule, and a real worker process on Redis end to end."""
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ from django.db import connection
 
 from conftest import require_service
 from metepec7311.celery import app
+from stats import snapshot
 from stats.models import Snapshot
 from stats.tasks import recompute_public_numbers
 from tickets import lifecycle
@@ -94,10 +96,17 @@ def worker():
 
 @pytest.mark.real_worker
 @pytest.mark.django_db(transaction=True)
-def test_a_ticket_change_reaches_the_banner_through_a_real_worker(client, worker, supervisor):
+def test_a_ticket_change_reaches_the_banner_through_a_real_worker(client, worker, supervisor, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # pages never recompute: only the worker does
     service = Service.objects.get(code="bacheo")
-    ticket = lifecycle.ticket_create(service=service, description="Bache", channel="web")
+    lifecycle.ticket_create(service=service, description="Bache", channel="web")
+    snapshot.recompute()
+    before = client.get("/seguimiento/").text
+    assert re.search(r"<dt>Tickets totales</dt><dd>1</dd>", before), "the page shows the first numbers"
+
+    ticket = lifecycle.ticket_create(service=service, description="Otro bache", channel="web")
     lifecycle.ticket_resolve(ticket=ticket, actor=supervisor, public_note="Bache cubierto")
+    assert client.get("/api/v1/stats/banner").json()["total"] == 1  # unchanged until the job runs
     started = Snapshot.objects.count()
 
     result = recompute_public_numbers.apply_async(queue=worker)
@@ -108,5 +117,6 @@ def test_a_ticket_change_reaches_the_banner_through_a_real_worker(client, worker
     assert Snapshot.objects.count() == started + 1, f"the worker did not run task {result_id}"
 
     banner = client.get("/api/v1/stats/banner").json()
-    assert banner["total"] == 1 and banner["resueltos"] == 1 and banner["en_proceso"] == 0
+    assert banner["total"] == 2 and banner["resueltos"] == 1 and banner["en_proceso"] == 1
     assert banner["servicio_mas_demandado"]["code"] == "bacheo"
+    assert re.search(r"<dt>Tickets totales</dt><dd>2</dd>", client.get("/seguimiento/").text)

@@ -41,9 +41,15 @@ def read_csv(client, url="/datos/tickets.csv"):
 
 def test_the_page_describes_every_dataset_and_column(client, db):
     html = client.get("/datos/").text
-    for name, _ in opendata.TICKET_COLUMNS + opendata.DAILY_COLUMNS:
+    for name, _ in opendata.TICKET_COLUMNS + opendata.DAILY_COLUMNS + opendata.RATING_COLUMNS:
         assert f"<code>{name}</code>" in html
-    for url in ("/datos/tickets.csv", "/datos/tickets.json", "/datos/tickets.geojson", "/datos/agregados-diarios.csv"):
+    for url in (
+        "/datos/tickets.csv",
+        "/datos/tickets.json",
+        "/datos/tickets.geojson",
+        "/datos/agregados-diarios.csv",
+        "/datos/calificaciones-mensuales.csv",
+    ):
         assert url in html
 
 

@@ -9,7 +9,7 @@ from conftest import local
 from stats import rollups
 from stats.models import ALL_SERVICES, ALL_TIME, DriftReport, Rollup
 from tickets import lifecycle
-from tickets.models import Colonia, Service
+from tickets.models import Colonia, Service, Ticket
 
 
 def cell(grain, period, service, dimension, member, bucket):
@@ -75,6 +75,8 @@ def test_imported_history_counts_but_is_not_measured(make_ticket, supervisor, ba
     ticket = make_ticket(channel="importado", at=local(2025, 3, 3, 10))
     lifecycle.ticket_resolve(ticket=ticket, actor=supervisor, public_note="Histórico", at=local(2025, 3, 4, 10))
     assert cell("a", ALL_TIME, bacheo, "channel", "importado", "resuelto") == (1, 0, 0)
+    assert ticket.business_hours_to_resolve is not None  # exported, but not in the medians:
+    assert not Rollup.objects.filter(dimension="hours", tickets__gt=0).exists()
     assert_no_drift()
 
 
@@ -141,9 +143,26 @@ def test_rebuild_from_scratch_equals_the_incremental_rollups(make_ticket, superv
     assert rollups.stored() == incremental
 
 
+def test_ratings_are_counted_per_service_department_and_rating(make_ticket, supervisor, bacheo):
+    from surveys.satisfaction import rate
+
+    tickets = [make_ticket("bacheo") for _ in range(3)]
+    for ticket, rating in zip(tickets, (5, 5, 2), strict=True):
+        lifecycle.ticket_resolve(ticket=ticket, actor=supervisor, public_note="Listo")
+        rate(ticket=ticket, rating=rating)
+    department = bacheo.department_id
+    month = tickets[0].created_at.astimezone(local(2026, 1, 1).tzinfo).date().replace(day=1)
+    assert cell("a", ALL_TIME, bacheo, "rating", f"{department}-5", "resuelto") == (2, 0, 0)
+    assert cell("m", month, bacheo, "rating", f"{department}-2", "resuelto") == (1, 0, 0)
+    assert_no_drift()  # the nightly recount sees the same ratings
+
+
 def test_migrate_recounts_rollups_a_migration_emptied(make_ticket, supervisor):
     lifecycle.ticket_resolve(ticket=make_ticket("bacheo"), actor=supervisor, public_note="Listo")
     make_ticket("alumbrado")
+    from surveys.satisfaction import rate
+
+    rate(ticket=Ticket.objects.get(status="resuelto"), rating=4)
     incremental = rollups.stored()
     Rollup.objects.all().delete()  # what a migration reshaping the rollups does
     call_command("migrate", verbosity=0)
@@ -179,4 +198,89 @@ def test_concurrent_changes_keep_the_counts_exact_on_postgresql(needs_postgres):
         thread.join()
     assert errors == []
     assert Rollup.objects.get(grain="a", service_id=service.pk, dimension="channel", member="web").tickets == 30
+    assert_no_drift()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_while_tickets_arrive_counts_each_once_on_postgresql(needs_postgres):
+    """The nightly repair runs while residents report: no ticket is lost or counted twice."""
+    import threading
+
+    from django.db import connection
+
+    service = Service.objects.get(code="bacheo")
+    barrier = threading.Barrier(5)
+    errors = []
+
+    def run(work):
+        try:
+            barrier.wait()
+            work()
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def report():
+        for _ in range(8):
+            lifecycle.ticket_create(service=service, description="Bache", channel="web")
+
+    def repair():
+        for _ in range(3):
+            rollups.rebuild()
+
+    threads = [threading.Thread(target=run, args=(work,)) for work in (report, report, report, repair, repair)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Rollup.objects.get(grain="a", service_id=service.pk, dimension="channel", member="web").tickets == 24
+    assert_no_drift()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_rebuilds_at_once_wait_for_each_other_on_postgresql(needs_postgres, make_ticket):
+    """A manual `recompute_stats --rebuild` during the nightly repair: the second waits."""
+    import threading
+
+    from django.db import connection, transaction
+
+    make_ticket("bacheo")
+    first_done, release, errors = threading.Event(), threading.Event(), []
+
+    def first():
+        try:
+            with transaction.atomic():
+                rollups.rebuild()
+                first_done.set()
+                release.wait(10)  # still holding its rows while the second one starts
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            first_done.wait(10)
+            rollups.rebuild()
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    first_done.wait(10)
+    with connection.cursor() as cursor:
+        for _ in range(100):  # until the second rebuild is waiting for a lock
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            if cursor.fetchone()[0]:
+                break
+            threading.Event().wait(0.05)
+    release.set()
+    for thread in threads:
+        thread.join()
+    assert errors == []
     assert_no_drift()

@@ -139,6 +139,19 @@ def test_results_count_and_percentages(client, survey):
     assert "4 respuestas" in html and "75.0&nbsp;%" in html and "Seguridad" not in html
 
 
+def test_results_are_counted_once_and_refreshed_by_each_new_response(
+    client, survey, answers, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, answers)
+    assert "1 respuesta" in client.get("/encuesta_7311/resultados/").text
+    with django_assert_max_num_queries(3):  # the survey row (and session/user), no counting
+        client.get("/encuesta_7311/resultados/")
+    with django_capture_on_commit_callbacks(execute=True):
+        Client(REMOTE_ADDR="10.0.0.9").post(URL, answers)
+    assert "2 respuestas" in client.get("/encuesta_7311/resultados/").text
+
+
 def test_staff_export_responses_as_csv(client, survey, answers, supervisor):
     client.post(URL, answers)
     client.force_login(supervisor)

@@ -66,9 +66,35 @@ def test_no_reopens_the_ticket_through_the_lifecycle(client, resolved, mailoutbo
     assert not TicketSatisfaction.objects.exists()
 
 
-def test_only_resolved_tickets_are_rated(client, make_ticket, frozen):
+def test_after_no_the_unhappy_resident_rates_too(client, resolved, django_capture_on_commit_callbacks):
+    """Otherwise the published satisfaction would only hear from residents whose problem was fixed."""
+    with django_capture_on_commit_callbacks(execute=True):
+        reopened = client.post(
+            private(resolved), {"reopen": "1", "resuelto": "no", "reopen-comment": "Sigue el bache."}, follow=True
+        )
+    assert "Reabrimos su reporte" in reopened.text and "Califique la atención" in reopened.text
+    assert "su calificación de la atención recibida" in reopened.text
+    done = client.post(
+        private(resolved),
+        {"rate": "1", "resuelto": "no", "rate-rating": "1", "rate-comment": "Nadie vino."},
+        follow=True,
+    )
+    assert "Gracias por calificar" in done.text
+    rating = TicketSatisfaction.objects.get()
+    assert (rating.rating, rating.solved, rating.comment) == (1, False, "Nadie vino.")
+    again = client.post(private(resolved), {"rate": "1", "resuelto": "no", "rate-rating": "5"}, follow=True)
+    assert "Ya nos había dado su calificación" in again.text and TicketSatisfaction.objects.get().rating == 1
+    snapshot.recompute()
+    assert snapshot.latest()["estadisticas"]["satisfaccion_total"]["calificaciones"] == 1
+
+
+def test_only_resolved_or_reporter_reopened_tickets_are_rated(client, make_ticket, obras_staff, frozen):
     ticket = make_ticket("bacheo")
     client.post(private(ticket), {"rate": "1", "rate-rating": "5"})
+    client.post(private(ticket), {"rate": "1", "resuelto": "no", "rate-rating": "1"})  # never resolved
+    lifecycle.ticket_resolve(ticket=ticket, actor=obras_staff, public_note="Listo")
+    lifecycle.ticket_reopen(ticket=ticket, actor=obras_staff, reason="Revisión interna")  # staff, not the resident
+    client.post(private(ticket), {"rate": "1", "resuelto": "no", "rate-rating": "1"})
     assert not TicketSatisfaction.objects.exists()
 
 

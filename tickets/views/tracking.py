@@ -85,6 +85,8 @@ def ticket_private(request, folio, token):
     info_form, reopen_form = AddInfoForm(prefix="info"), ReopenForm(prefix="reopen")
     rating_form = SatisfactionForm(prefix="rate")
     answer = request.POST.get("resuelto") or request.GET.get("resuelto")
+    # "No" reopened it: the rating that follows records an unsolved problem.
+    unsolved = answer == "no" and ticket.status != Status.RESUELTO and satisfaction.may_rate_unsolved(ticket)
     status = 200
     if request.method == "POST":
         if "add_info" in request.POST and ticket.is_open:
@@ -109,8 +111,8 @@ def ticket_private(request, folio, token):
                     reopen_form.add_error(None, refusal.message)
                 else:
                     messages.success(request, "Reabrimos su reporte y avisamos a la dependencia.")
-                    return redirect(request.path)
-        elif "rate" in request.POST and ticket.status == Status.RESUELTO:
+                    return redirect(f"{request.path}?resuelto=no")  # then the rating
+        elif "rate" in request.POST and (ticket.status == Status.RESUELTO or unsolved):
             rating_form = SatisfactionForm(request.POST, prefix="rate")
             if rating_form.is_valid():
                 try:
@@ -118,6 +120,7 @@ def ticket_private(request, folio, token):
                         ticket=ticket,
                         rating=rating_form.cleaned_data["rating"],
                         comment=rating_form.cleaned_data["comment"],
+                        solved=not unsolved,
                     )
                 except satisfaction.AlreadyRated:
                     messages.info(request, "Ya nos había dado su calificación de este reporte: gracias.")
@@ -126,13 +129,15 @@ def ticket_private(request, folio, token):
                 return redirect(request.path)
         status = 400
     resolved = ticket.status == Status.RESUELTO
-    rated = satisfaction.existing(ticket) if resolved else None
+    rated = satisfaction.existing(ticket) if resolved or unsolved else None
+    wants_rating = (resolved and answer == "si") or unsolved
     context = _context(
         ticket,
         private=True,
         info_form=info_form if ticket.is_open else None,
         ask_resolved=resolved and rated is None and answer not in ("si", "no"),
-        rating_form=rating_form if resolved and rated is None and answer == "si" else None,
+        rating_form=rating_form if wants_rating and rated is None else None,
+        rating_answer="no" if unsolved else "si",
         reopen_form=reopen_form if can_reopen(ticket) and answer == "no" else None,
         too_late_to_reopen=resolved and answer == "no" and not can_reopen(ticket),
         rated=rated,
