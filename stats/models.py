@@ -25,10 +25,11 @@ class Rollup(models.Model):
     reporters' satisfaction ratings (month and all time; tickets = number of ratings).
     A service's totals are the sum over its channels.
 
-    service_id is the service's id, or ALL_SERVICES (0) on the all-time "mes", "colonia" and
-    "locality" cells: the snapshot adds those up across services, and summing a few hundred
-    cells instead of tens of thousands is what keeps the recompute cheap. (An all-time view
-    of one service reads the month cells instead.) No foreign key, for that reason.
+    service_id is the service's id, or ALL_SERVICES (0): "mes" cells only exist for every
+    service, "colonia" and "locality" cells exist both per service and for every service.
+    A view without a service filter reads the every-service area cells — a few hundred per
+    period instead of one per service per area — which keeps the recompute cheap and the
+    filtered statistics fast (numbers.Filter.where). No foreign key, for that reason.
     """
 
     grain = models.CharField(max_length=1)
@@ -47,7 +48,15 @@ class Rollup(models.Model):
                 fields=["grain", "period", "service_id", "dimension", "member", "bucket"], name="uniq_rollup_cell"
             )
         ]
-        indexes = [models.Index(fields=["grain", "dimension", "period"], name="rollup_lookup_idx")]
+        indexes = [
+            # Covering (PostgreSQL): the statistics read whole ranges of cells from the index
+            # alone, without visiting the table.
+            models.Index(
+                fields=["grain", "dimension", "period"],
+                include=["service_id", "member", "bucket", "tickets", "sla_measured", "sla_met"],
+                name="rollup_lookup_idx",
+            )
+        ]
 
     def __str__(self):
         return f"{self.grain}:{self.period}:{self.service_id}:{self.dimension}={self.member}:{self.bucket}"

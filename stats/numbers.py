@@ -22,6 +22,8 @@ from tickets.models import Channel, Colonia, Department, Locality, Service
 from tickets.models.ticket import PublicBucket
 
 MIN_TICKETS = 30
+SHARED = "'colonia', 'locality', 'mes'"  # dimensions with every-service cells (service_id 0)
+DIMENSIONS = f"'channel', 'hours', 'rating', {SHARED}"
 BUCKETS = [b.value for b in PublicBucket]
 
 
@@ -38,24 +40,23 @@ class Filter:
         return self.start is None and self.end is None
 
     def where(self):
-        """SQL condition and parameters selecting this filter's rollup cells (see Rollup)."""
-        if self.all_time and not self.service_id:
-            return "grain = 'a'", []  # every all-time cell, "mes" trend included
-        if self.all_time:
-            # One service: its all-time cells where they exist per service, and month cells
-            # (summed) for the areas, whose all-time cells add up every service.
-            condition = (
-                "service_id = %s AND (grain = 'a' AND dimension IN ('channel', 'hours', 'rating')"
-                " OR grain = 'm' AND dimension IN ('colonia', 'locality'))"
-            )
-            return condition, [self.service_id]
-        return self._months("grain = 'm'")
+        """SQL condition and parameters selecting this filter's rollup cells (see Rollup):
+        all-time or month cells; one service's own cells, or — without a service filter —
+        the per-service cells of channels, hours and ratings plus the every-service cells
+        of areas and months."""
+        # Naming every dimension lets PostgreSQL walk the covering (grain, dimension, period)
+        # index one dimension at a time instead of scanning a whole grain.
+        grain = "a" if self.all_time else "m"
+        condition, params = self._narrow(f"grain = '{grain}' AND dimension IN ({DIMENSIONS})")
+        if not self.service_id:
+            condition += f" AND (service_id = {ALL_SERVICES}) = (dimension IN ({SHARED}))"
+        return condition, params
 
     def trend_where(self):
         """The month channel cells of the filter, for the monthly trend."""
-        return self._months("grain = 'm' AND dimension = 'channel'")
+        return self._narrow("grain = 'm' AND dimension = 'channel'")
 
-    def _months(self, condition):
+    def _narrow(self, condition):
         params = []
         for clause, value in (
             ("period >= %s", self.start),
@@ -286,7 +287,12 @@ def _by_locality(cells):
                 "cvegeo": cvegeo,
                 "name": name,
                 "population": population,
-                "por_mil_habitantes": round(1000 * figures["tickets"] / population, 2) if population else None,
+                # A rate on a handful of tickets would colour a small town as the worst.
+                "por_mil_habitantes": (
+                    round(1000 * figures["tickets"] / population, 2)
+                    if population and figures["tickets"] >= MIN_TICKETS
+                    else None
+                ),
                 **figures,
             }
         )

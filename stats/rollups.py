@@ -53,9 +53,12 @@ class Contribution:
             yield (grain, period, self.service_id, "channel", self.channel, self.bucket), counts
         # All-time cells per creation month: the monthly trend without scanning month cells.
         yield ("a", ALL_TIME, ALL_SERVICES, "mes", month.isoformat(), self.bucket), counts
-        for grain, service in (("m", self.service_id), ("a", ALL_SERVICES)):
-            yield (grain, periods[grain], service, "colonia", self.colonia, self.bucket), counts
-            yield (grain, periods[grain], service, "locality", self.locality, self.bucket), counts
+        for grain in ("m", "a"):
+            # Areas per service and for every service at once: a view without a service
+            # filter adds up a few hundred area cells per month, not one per service.
+            for service in (self.service_id, ALL_SERVICES):
+                yield (grain, periods[grain], service, "colonia", self.colonia, self.bucket), counts
+                yield (grain, periods[grain], service, "locality", self.locality, self.bucket), counts
             if self.hours is not None:
                 key = (grain, periods[grain], self.service_id, "hours", self.hours, PublicBucket.RESUELTO.value)
                 yield key, (1, 0, 0)
@@ -210,8 +213,12 @@ def _ticket_recount_queries():
         (tickets, "a", None, "channel", "channel", True),
         (tickets, "a", None, "mes", "r_month_key", False),
         (tickets, "m", "r_month", "colonia", "r_colonia", True),
+        (tickets, "m", "r_month", "colonia", "r_colonia", False),
+        (tickets, "a", None, "colonia", "r_colonia", True),
         (tickets, "a", None, "colonia", "r_colonia", False),
         (tickets, "m", "r_month", "locality", "r_locality", True),
+        (tickets, "m", "r_month", "locality", "r_locality", False),
+        (tickets, "a", None, "locality", "r_locality", True),
         (tickets, "a", None, "locality", "r_locality", False),
         (hours, "m", "r_month", "hours", "r_hours", True),
         (hours, "a", None, "hours", "r_hours", True),

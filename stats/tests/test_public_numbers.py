@@ -145,6 +145,16 @@ def test_figures_on_few_tickets_say_so_and_are_not_ranked(client, city):
     assert "pocos datos" in client.get("/estadisticas/").text
 
 
+def test_a_locality_rate_on_few_tickets_is_not_given_nor_coloured(client, make_ticket, frozen):
+    for _ in range(2):
+        make_ticket(latitude="19.2524", longitude="-99.6045")  # Metepec's cabecera, 2 of its residents
+    snapshot.recompute()
+    row = next(r for r in snapshot.latest()["estadisticas"]["por_localidad"] if r["population"])
+    assert row["tickets"] == 2 and row["por_mil_habitantes"] is None
+    html = client.get("/estadisticas/").text
+    assert f"{row['name']}: sin datos o pocos datos" in html
+
+
 def test_rankings_use_only_services_with_enough_tickets(make_ticket, supervisor, frozen):
     for code, hours in (("bacheo", 3), ("alumbrado", 30)):
         for _ in range(numbers.MIN_TICKETS):
