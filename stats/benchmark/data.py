@@ -62,8 +62,9 @@ FROM picked, params p
 # One resolved ticket in ten gets a rating (ids ending in 0: deterministic, so a second run
 # adds only the new tickets' ones), with the demo's mix of ratings.
 RATE = """
-INSERT INTO surveys_ticketsatisfaction (ticket_id, service_id, department_id, ticket_month, rating, comment, created_at)
-SELECT id, service_id, department_id, date_trunc('month', created_at AT TIME ZONE %(tz)s)::date,
+INSERT INTO surveys_ticketsatisfaction
+    (ticket_id, service_id, department_id, ticket_month, solved, rating, comment, created_at)
+SELECT id, service_id, department_id, date_trunc('month', created_at AT TIME ZONE %(tz)s)::date, true,
        CASE WHEN r < 0.45 THEN 5 WHEN r < 0.73 THEN 4 WHEN r < 0.85 THEN 3 WHEN r < 0.93 THEN 2 ELSE 1 END,
        '', resolved_at
 FROM (SELECT *, random() AS r FROM tickets_ticket WHERE status = 'resuelto' AND id %% 10 = 0) AS rated
