@@ -13,8 +13,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group, User
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
 
@@ -69,7 +70,8 @@ def _fresh_state(request, settings, media_root):
     settings.MEDIA_ROOT = str(media_root)  # uploads never land in the working tree
     # Password hashing is deliberately slow; tests create many staff users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()
+    for alias in django_settings.CACHES:
+        caches[alias].clear()
     # Tasks run in-process even when REDIS_URL is set; tests of the real worker opt out.
     from metepec7311.celery import app as celery_app
 

@@ -5,6 +5,7 @@ STATS_REFRESH_SECONDS) from the rollups. Reading never touches the tickets table
 """
 
 import json
+import zlib
 from datetime import timedelta
 
 from django.conf import settings
@@ -27,31 +28,17 @@ def recompute(now=None):
     now = now or timezone.now()
     stats = numbers.statistics()
     data = {"banner": numbers.banner(stats, now), "estadisticas": stats}
+    packed = zlib.compress(json.dumps(stats, cls=DjangoJSONEncoder).encode(), 1)
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            snapshot = Snapshot(pk=_insert_on_postgresql(now, data), computed_at=now, data=data)
-        else:
-            snapshot = Snapshot.objects.create(computed_at=now, data=data)
+            # Losing the newest snapshot in a crash is harmless (the next run writes
+            # another), so this commit need not wait for the disk.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        snapshot = Snapshot.objects.create(computed_at=now, data={"banner": data["banner"]}, statistics=packed)
         Snapshot.objects.filter(computed_at__lt=now - KEEP).delete()
     cache.set_many({CACHE_KEY: {"computed_at": now.isoformat(), **data}, BANNER_KEY: data["banner"]}, timeout=None)
     return snapshot
-
-
-def _insert_on_postgresql(now, data):
-    """The ~100 kB snapshot row, written the cheap way: the JSON travels as a bound
-    parameter (Django's client-side binding would first escape it into the SQL text), and
-    the commit does not wait for the disk — losing the newest snapshot in a crash is
-    harmless, the next run writes another."""
-    import psycopg
-
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        cursor.execute(
-            f"INSERT INTO {Snapshot._meta.db_table} (computed_at, data) VALUES (%s, %s::jsonb) RETURNING id",
-            [now, json.dumps(data, cls=DjangoJSONEncoder)],
-        )
-        return cursor.fetchone()[0]
 
 
 def latest():
@@ -64,12 +51,19 @@ def latest():
     if data is None:
         snapshot = Snapshot.objects.order_by("-computed_at").first()
         if snapshot is not None:
-            data = {"computed_at": snapshot.computed_at.isoformat(), **snapshot.data}
+            data = _as_dict(snapshot)
             cache.set(CACHE_KEY, data, timeout=None)
     if settings.CELERY_TASK_ALWAYS_EAGER and _stale(data):
-        snapshot = recompute()
-        data = {"computed_at": snapshot.computed_at.isoformat(), **snapshot.data}
+        data = _as_dict(recompute())
     return data
+
+
+def _as_dict(snapshot):
+    return {
+        "computed_at": snapshot.computed_at.isoformat(),
+        "banner": snapshot.data["banner"],
+        "estadisticas": snapshot.statistics_data(),
+    }
 
 
 def _stale(data):

@@ -6,58 +6,66 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('tickets', '0004_resolution_hours'),
+        ("tickets", "0004_resolution_hours"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DriftReport',
+            name="DriftReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('checked_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('cells_checked', models.PositiveIntegerField()),
-                ('cells_drifted', models.PositiveIntegerField()),
-                ('sample', models.JSONField(default=list, help_text='Up to 50 drifted cells: key, stored, recounted.')),
-                ('repaired', models.BooleanField(default=False)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("checked_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("cells_checked", models.PositiveIntegerField()),
+                ("cells_drifted", models.PositiveIntegerField()),
+                ("sample", models.JSONField(default=list, help_text="Up to 50 drifted cells: key, stored, recounted.")),
+                ("repaired", models.BooleanField(default=False)),
             ],
             options={
-                'verbose_name': 'conciliación de cifras',
-                'verbose_name_plural': 'conciliaciones de cifras',
-                'ordering': ['-checked_at'],
+                "verbose_name": "conciliación de cifras",
+                "verbose_name_plural": "conciliaciones de cifras",
+                "ordering": ["-checked_at"],
             },
         ),
         migrations.CreateModel(
-            name='Snapshot',
+            name="Snapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('computed_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('data', models.JSONField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("computed_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("data", models.JSONField()),
             ],
             options={
-                'get_latest_by': 'computed_at',
+                "get_latest_by": "computed_at",
             },
         ),
         migrations.CreateModel(
-            name='Rollup',
+            name="Rollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('grain', models.CharField(max_length=1)),
-                ('period', models.DateField()),
-                ('dimension', models.CharField(max_length=10)),
-                ('member', models.CharField(max_length=20)),
-                ('bucket', models.CharField(max_length=22)),
-                ('tickets', models.IntegerField(default=0)),
-                ('sla_measured', models.IntegerField(default=0)),
-                ('sla_met', models.IntegerField(default=0)),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tickets.service')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("grain", models.CharField(max_length=1)),
+                ("period", models.DateField()),
+                ("dimension", models.CharField(max_length=10)),
+                ("member", models.CharField(max_length=20)),
+                ("bucket", models.CharField(max_length=22)),
+                ("tickets", models.IntegerField(default=0)),
+                ("sla_measured", models.IntegerField(default=0)),
+                ("sla_met", models.IntegerField(default=0)),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="tickets.service"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['grain', 'dimension', 'period'], name='rollup_lookup_idx')],
-                'constraints': [models.UniqueConstraint(fields=('grain', 'period', 'service', 'dimension', 'member', 'bucket'), name='uniq_rollup_cell')],
+                "indexes": [models.Index(fields=["grain", "dimension", "period"], name="rollup_lookup_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("grain", "period", "service", "dimension", "member", "bucket"), name="uniq_rollup_cell"
+                    )
+                ],
             },
         ),
     ]

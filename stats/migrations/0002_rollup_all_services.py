@@ -16,8 +16,9 @@ class Migration(migrations.Migration):
         migrations.RunPython(forget, migrations.RunPython.noop),
         migrations.RemoveConstraint(model_name="rollup", name="uniq_rollup_cell"),
         migrations.RemoveField(model_name="rollup", name="service"),
-        migrations.AddField(model_name="rollup", name="service_id", field=models.PositiveIntegerField(default=0),
-                            preserve_default=False),
+        migrations.AddField(
+            model_name="rollup", name="service_id", field=models.PositiveIntegerField(default=0), preserve_default=False
+        ),
         migrations.AddConstraint(
             model_name="rollup",
             constraint=models.UniqueConstraint(

@@ -89,6 +89,20 @@ def test_the_busiest_page_is_served_whole_from_the_cache_for_a_minute(client, ci
     assert queries.captured_queries == [] and again.content == first.content
 
 
+def test_a_pending_message_is_shown_to_its_visitor_only_never_cached(client, city, rf):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.http import HttpResponse
+    from django.test import Client
+
+    response, storage = HttpResponse(), CookieStorage(rf.get("/"))
+    storage.add(constants.SUCCESS, "Gracias por calificar la atención.")
+    storage.update(response)
+    client.cookies["messages"] = response.cookies["messages"].value
+    assert "Gracias por calificar la atención." in client.get("/").text
+    assert "Gracias por calificar la atención." not in Client().get("/").text
+
+
 def test_numbers_change_only_when_the_job_runs(client, city, make_ticket, settings, time_machine):
     settings.CELERY_TASK_ALWAYS_EAGER = False  # as in production: a beat job refreshes them
     make_ticket("bacheo")
