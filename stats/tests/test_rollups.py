@@ -170,33 +170,45 @@ def test_migrate_recounts_rollups_a_migration_emptied(make_ticket, supervisor):
     assert_no_drift()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_changes_keep_the_counts_exact_on_postgresql(needs_postgres):
-    """Many tickets created at once: the ±1 upserts on shared cells lose nothing."""
+def run_together(*works):
+    """Run each callable in its own thread (and database connection), all released at
+    once; return the exceptions they raised."""
     import threading
 
     from django.db import connection
 
-    service = Service.objects.get(code="bacheo")
-    barrier = threading.Barrier(6)
-    errors = []
+    barrier, errors = threading.Barrier(len(works)), []
 
-    def create():
+    def run(work):
         try:
             barrier.wait()
-            for _ in range(5):
-                lifecycle.ticket_create(service=service, description="Bache", channel="web")
-        except Exception as exc:  # collected and asserted below
+            work()
+        except Exception as exc:  # returned to the test, which asserts on it
             errors.append(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=create) for _ in range(6)]
+    threads = [threading.Thread(target=run, args=(work,)) for work in works]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert errors == []
+    return errors
+
+
+def report_potholes(service, count):
+    def report():
+        for _ in range(count):
+            lifecycle.ticket_create(service=service, description="Bache", channel="web")
+
+    return report
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_changes_keep_the_counts_exact_on_postgresql(needs_postgres):
+    """Many tickets created at once: the ±1 upserts on shared cells lose nothing."""
+    service = Service.objects.get(code="bacheo")
+    assert run_together(*[report_potholes(service, 5)] * 6) == []
     assert Rollup.objects.get(grain="a", service_id=service.pk, dimension="channel", member="web").tickets == 30
     assert_no_drift()
 
@@ -204,37 +216,13 @@ def test_concurrent_changes_keep_the_counts_exact_on_postgresql(needs_postgres):
 @pytest.mark.django_db(transaction=True)
 def test_a_rebuild_while_tickets_arrive_counts_each_once_on_postgresql(needs_postgres):
     """The nightly repair runs while residents report: no ticket is lost or counted twice."""
-    import threading
-
-    from django.db import connection
-
     service = Service.objects.get(code="bacheo")
-    barrier = threading.Barrier(5)
-    errors = []
-
-    def run(work):
-        try:
-            barrier.wait()
-            work()
-        except Exception as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    def report():
-        for _ in range(8):
-            lifecycle.ticket_create(service=service, description="Bache", channel="web")
 
     def repair():
         for _ in range(3):
             rollups.rebuild()
 
-    threads = [threading.Thread(target=run, args=(work,)) for work in (report, report, report, repair, repair)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert run_together(*[report_potholes(service, 8)] * 3, repair, repair) == []
     assert Rollup.objects.get(grain="a", service_id=service.pk, dimension="channel", member="web").tickets == 24
     assert_no_drift()
 
