@@ -198,7 +198,7 @@ def statistics(flt=Filter()):
         "por_localidad": _by_locality(cells),
         "por_mes": _by_month(cells),
         "servicio_mas_demandado": _most_demanded(by_service),
-        **_satisfaction(cells),
+        **_satisfaction(cells, services),
     }
 
 
@@ -317,18 +317,17 @@ def banner(stats, computed_at):
     }
 
 
-def _satisfaction(cells):
+def _satisfaction(cells, services):
     """Reporters' ratings of resolved tickets, per service and per department (surveys app).
 
     Counted in the rollups ("rating" cells: service × department × rating, per creation
     month of the ticket), so the same filters apply without reading any growing table.
     """
-    services = dict(Service.objects.values_list("pk", "name"))
     departments = dict(Department.objects.values_list("pk", "name"))
     by_service, by_department, total = defaultdict(Counter), defaultdict(Counter), Counter()
     for service_id, member, _bucket, count, _measured, _met in cells.rows["rating"]:
         department_id, rating = (int(part) for part in member.split("-"))
-        for histogram in (by_service[services[service_id]], by_department[departments[department_id]], total):
+        for histogram in (by_service[services[service_id][1]], by_department[departments[department_id]], total):
             histogram[rating] += count
 
     def figures(histogram):

@@ -216,8 +216,13 @@ def geojson_stream():
     yield b"\n]}\n"
 
 
+def _services():
+    """{service id: (code, name)}: the rollups store ids, the files give both."""
+    return {pk: (code, name) for pk, code, name in Service.objects.values_list("pk", "code", "name")}
+
+
 def daily_rows():
-    services = {pk: (code, name) for pk, code, name in Service.objects.values_list("pk", "code", "name")}
+    services = _services()
     rows = (
         Rollup.objects.filter(grain="d", dimension="channel")
         .exclude(tickets=0)
@@ -244,7 +249,7 @@ def daily_csv_stream():
 
 def rating_rows():
     """Satisfaction ratings per month × service × department × rating (no ticket, no comment)."""
-    services = {pk: (code, name) for pk, code, name in Service.objects.values_list("pk", "code", "name")}
+    services = _services()
     departments = dict(Department.objects.values_list("pk", "name"))
     rows = []
     for period, service_id, member, count in (
