@@ -16,13 +16,14 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models import CharField, F, Func, Value
+from django.db.models.functions import Round
 from django.utils import timezone
 
 from stats.models import Rollup
 from stats.rollups import _as_date
 from tickets.models import Department, Service, Ticket
-from tickets.models.ticket import CLOSED_WITHOUT_ACTION, OPEN_STATUSES, PublicBucket, Status
+from tickets.models.status import on_time_expression, public_bucket_expression
 
 # (column, description) — the /datos/ page lists them.
 TICKET_COLUMNS = [
@@ -71,76 +72,73 @@ RATING_COLUMNS = [
 ]
 
 COORDINATE_STEP = Decimal("0.0001")
+COORDINATE_PLACES = 4
 TS = 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM'  # ISO 8601 in the session's zone, with its offset
-COPY_SQL = f"""
-SELECT t.folio, s.code, s.name, d.name, t.status,
-       CASE WHEN t.status IN ('nuevo', 'asignado', 'en_proceso', 'en_espera') THEN 'en_proceso'
-            WHEN t.status = 'resuelto' THEN 'resuelto' ELSE 'cerrado_sin_atencion' END,
-       t.channel,
-       to_char(t.created_at, '{TS}'), to_char(t.due_at, '{TS}'), to_char(t.resolved_at, '{TS}'),
-       to_char(t.closed_at, '{TS}'),
-       c.name, dl.name, c.postal_code, l.cvegeo, l.name,
-       round(t.latitude, 4), round(t.longitude, 4),
-       t.business_hours_to_resolve,
-       CASE WHEN t.status = 'resuelto' AND t.due_at IS NOT NULL
-            THEN CASE WHEN t.resolved_at <= t.due_at THEN 'si' ELSE 'no' END END,
-       p.folio
-FROM tickets_ticket t
-JOIN tickets_service s ON s.id = t.service_id
-JOIN tickets_department d ON d.id = t.department_id
-LEFT JOIN tickets_colonia c ON c.id = t.colonia_id
-LEFT JOIN tickets_delegacion dl ON dl.id = c.delegacion_id
-LEFT JOIN tickets_locality l ON l.id = t.locality_id
-LEFT JOIN tickets_ticket p ON p.id = t.parent_id
-ORDER BY t.id
-"""
+# (column, lookup) in HEADER order; the bucket and on-time columns are the rules of
+# tickets/models/status.py, the same expressions the rollups count with.
+SOURCES = [
+    ("folio", "folio"),
+    ("servicio_codigo", "service__code"),
+    ("servicio", "service__name"),
+    ("dependencia", "department__name"),
+    ("estado", "status"),
+    ("estado_publico", None),
+    ("canal", "channel"),
+    ("creado", "created_at"),
+    ("vence", "due_at"),
+    ("resuelto", "resolved_at"),
+    ("cerrado", "closed_at"),
+    ("colonia", "colonia__name"),
+    ("delegacion", "colonia__delegacion__name"),
+    ("codigo_postal", "colonia__postal_code"),
+    ("localidad_cvegeo", "locality__cvegeo"),
+    ("localidad", "locality__name"),
+    ("latitud", "latitude"),
+    ("longitud", "longitude"),
+    ("horas_habiles_para_resolver", "business_hours_to_resolve"),
+    ("en_plazo", None),
+    ("folio_principal", "parent__folio"),
+]
+assert [name for name, _ in SOURCES] == HEADER
+TIMESTAMPS = {"created_at", "due_at", "resolved_at", "closed_at"}
+
+
+class ToChar(Func):
+    """PostgreSQL's to_char(): the database writes the text, for COPY."""
+
+    function = "to_char"
+    output_field = CharField()
+
+
+def export_queryset(*, text_in_database=False):
+    """Every ticket's exported columns, in HEADER order, as one ORM query.
+
+    With `text_in_database` (PostgreSQL's COPY) the database formats times and rounds the
+    point itself; otherwise ticket_rows() does the same in Python.
+    """
+    columns = {
+        "x_estado_publico": public_bucket_expression(),
+        "x_en_plazo": on_time_expression(),
+    }
+    for name, lookup in SOURCES:
+        if lookup is None:
+            continue
+        if text_in_database and lookup in TIMESTAMPS:
+            expression = ToChar(F(lookup), Value(TS))
+        elif text_in_database and lookup in ("latitude", "longitude"):
+            expression = Round(F(lookup), COORDINATE_PLACES)
+        else:
+            expression = F(lookup)
+        columns[f"x_{name}"] = expression
+    # Annotations come out in the order values_list() names them.
+    return Ticket.objects.order_by("id").annotate(**columns).values_list(*(f"x_{name}" for name in HEADER))
 
 
 def ticket_rows():
     """The export's rows as tuples of text, in HEADER order (server-side cursor)."""
     tz = ZoneInfo(settings.TIME_ZONE)
-    rows = (
-        Ticket.objects.order_by("id")
-        .annotate(
-            bucket=Case(
-                When(status__in=OPEN_STATUSES, then=Value(PublicBucket.EN_PROCESO.value)),
-                When(status=Status.RESUELTO, then=Value(PublicBucket.RESUELTO.value)),
-                When(status__in=CLOSED_WITHOUT_ACTION, then=Value(PublicBucket.CERRADO_SIN_ATENCION.value)),
-                output_field=CharField(),
-            ),
-            on_time=Case(
-                When(Q(status=Status.RESUELTO, due_at__isnull=False, resolved_at__lte=F("due_at")), then=Value("si")),
-                When(Q(status=Status.RESUELTO, due_at__isnull=False), then=Value("no")),
-                default=Value(""),
-                output_field=CharField(),
-            ),
-        )
-        .values_list(
-            "folio",
-            "service__code",
-            "service__name",
-            "department__name",
-            "status",
-            "bucket",
-            "channel",
-            "created_at",
-            "due_at",
-            "resolved_at",
-            "closed_at",
-            "colonia__name",
-            "colonia__delegacion__name",
-            "colonia__postal_code",
-            "locality__cvegeo",
-            "locality__name",
-            "latitude",
-            "longitude",
-            "business_hours_to_resolve",
-            "on_time",
-            "parent__folio",
-        )
-    )
     lat_i, lon_i = HEADER.index("latitud"), HEADER.index("longitud")
-    for row in rows.iterator(chunk_size=2000):
+    for row in export_queryset().iterator(chunk_size=2000):
         row = list(row)
         for i in (lat_i, lon_i):
             if row[i] is not None:  # about 10 m; half away from zero, as PostgreSQL's round()
@@ -175,11 +173,12 @@ def csv_stream():
 
 def _copy_stream():
     yield (",".join(HEADER) + "\n").encode()
+    sql, params = export_queryset(text_in_database=True).query.sql_with_params()
     with connection.cursor() as cursor:
         # to_char() writes times in the session's zone, with its offset (-06:00).
         cursor.execute("SET TIME ZONE %s", [settings.TIME_ZONE])
         try:
-            with cursor.cursor.copy(f"COPY ({COPY_SQL}) TO STDOUT WITH (FORMAT csv)") as copy:
+            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
                 for chunk in copy:
                     yield bytes(chunk)
         finally:

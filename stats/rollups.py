@@ -16,13 +16,21 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Count, DateField, F, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, CharField, Count, DateField, F, IntegerField, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, Floor, Least, TruncDate, TruncMonth
 from django.utils import timezone
 
 from stats.models import ALL_SERVICES, ALL_TIME, DriftReport, Rollup
 from tickets.models import Channel
-from tickets.models.ticket import CLOSED_WITHOUT_ACTION, OPEN_STATUSES, PublicBucket, Status, public_bucket
+from tickets.models.status import (
+    SLA_MEASURED_Q,
+    PublicBucket,
+    Status,
+    public_bucket,
+    public_bucket_expression,
+    resolved_on_time,
+    resolved_on_time_q,
+)
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +77,7 @@ def contribution(ticket):
     if ticket is None:
         return None
     resolved = ticket.status == Status.RESUELTO
-    measured = resolved and ticket.due_at is not None
+    on_time = resolved_on_time(ticket)
     hours = None
     # Time to resolve is a performance figure: imported history is left out, like the SLA.
     if resolved and ticket.business_hours_to_resolve is not None and ticket.channel != Channel.IMPORTADO:
@@ -81,8 +89,8 @@ def contribution(ticket):
         colonia=str(ticket.colonia_id or 0),
         locality=str(ticket.locality_id or 0),
         bucket=public_bucket(ticket.status).value,
-        sla_measured=int(measured),
-        sla_met=int(measured and ticket.resolved_at <= ticket.due_at),
+        sla_measured=int(on_time is not None),
+        sla_met=int(bool(on_time)),
         hours=hours,
     )
 
@@ -138,19 +146,12 @@ def _annotated_tickets():
     from tickets.models import Ticket
 
     tz = ZoneInfo(settings.TIME_ZONE)
-    resolved = Q(status=Status.RESUELTO)
-    measured = resolved & Q(due_at__isnull=False)
     return Ticket.objects.annotate(
         r_day=TruncDate("created_at", tzinfo=tz),
         r_month=TruncMonth("created_at", output_field=DateField(), tzinfo=tz),
-        r_bucket=Case(
-            When(status__in=OPEN_STATUSES, then=Value(PublicBucket.EN_PROCESO.value)),
-            When(status=Status.RESUELTO, then=Value(PublicBucket.RESUELTO.value)),
-            When(status__in=CLOSED_WITHOUT_ACTION, then=Value(PublicBucket.CERRADO_SIN_ATENCION.value)),
-            output_field=CharField(),
-        ),
-        r_measured=Case(When(measured, then=1), default=0, output_field=IntegerField()),
-        r_met=Case(When(measured & Q(resolved_at__lte=F("due_at")), then=1), default=0, output_field=IntegerField()),
+        r_bucket=public_bucket_expression(),
+        r_measured=Case(When(SLA_MEASURED_Q, then=1), default=0, output_field=IntegerField()),
+        r_met=Case(When(resolved_on_time_q(True), then=1), default=0, output_field=IntegerField()),
         # "YYYY-MM-01" on both databases (PostgreSQL's date_trunc gives a timestamp: make it a date).
         r_month_key=Cast(Cast(TruncMonth("created_at", output_field=DateField(), tzinfo=tz), DateField()), CharField()),
         r_colonia=Cast(Coalesce("colonia_id", 0), CharField()),

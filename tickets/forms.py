@@ -5,10 +5,9 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 
-from tickets import geo, lifecycle, photos
-from tickets.models import Colonia, ServiceAttribute
-
-DESCRIPTION_LIMIT = 4000
+from tickets import lifecycle, photos
+from tickets.lifecycle import DESCRIPTION_LIMIT
+from tickets.models import Channel, Colonia, ServiceAttribute
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -147,43 +146,51 @@ class ReportForm(forms.Form):
     def new_key():
         return uuid.uuid4().hex
 
-    def clean_reporter_phone(self):
-        raw = self.cleaned_data["reporter_phone"]
-        phone = lifecycle.normalize_phone(raw)
-        if raw and len(phone) != 10:
-            raise ValidationError("Escriba su teléfono a 10 dígitos, por ejemplo 722 123 4567.")
-        return phone
-
     def clean_website(self):
         if self.cleaned_data["website"]:
             raise ValidationError("No pudimos recibir el formulario. Intente de nuevo.")
         return ""
 
     def clean(self):
+        """The lifecycle's rules of a new report (tickets/lifecycle/report.py), so the web
+        form refuses exactly what the phone intake and the APIs refuse, in the same words."""
         data = super().clean()
-        latitude, longitude = data.get("latitude"), data.get("longitude")
-        if (latitude is None) != (longitude is None):
-            self.add_error(None, "El punto del mapa está incompleto; márquelo de nuevo o quítelo.")
-        elif latitude is not None and not geo.inside_municipality(latitude, longitude):
-            self.add_error(
-                None,
-                "El punto marcado está fuera del municipio de Metepec. Marque un lugar dentro del municipio "
-                "o quite el punto y escriba la dirección.",
+        if self.errors.get("latitude") or self.errors.get("longitude"):
+            return data
+        try:
+            lifecycle.check_report(
+                service=self.service,
+                channel=Channel.WEB,
+                description=data.get("description") or "",
+                address=data.get("address") or "",
+                colonia=data.get("colonia"),
+                latitude=data.get("latitude"),
+                longitude=data.get("longitude"),
+                reporter_name=data.get("reporter_name") or "",
+                reporter_phone=data.get("reporter_phone") or "",
+                reporter_email=data.get("reporter_email") or "",
+                attributes=self.attributes(),
+                photos=len(self.pending) + len(data.get("photos") or []),
             )
-        total = len(self.pending) + len(data.get("photos") or [])
-        if total > photos.MAX_PHOTOS:
-            self.add_error("photos", f"Puede agregar hasta {photos.MAX_PHOTOS} fotos en total.")
-        if self.service.photo_required and total == 0 and "photos" not in self.errors:
-            self.add_error("photos", "Este servicio necesita al menos una foto.")
-        no_contact = not (data.get("reporter_phone") or data.get("reporter_email"))
-        if self.service.contact_required and no_contact and "reporter_phone" not in self.errors:
-            self.add_error("reporter_phone", "Este servicio requiere un teléfono o correo para darle seguimiento.")
+        except lifecycle.Refused as refusal:
+            self.add_refusal(refusal)
         return data
+
+    def add_refusal(self, refusal):
+        """Place the lifecycle's messages on their fields, without repeating a field's own."""
+        for field, messages in refusal.errors.items():
+            name = field if field in self.fields else None
+            if name is not None and name in self.errors:
+                continue
+            if field == "location" and ("colonia" in self.errors or "address" in self.errors):
+                continue  # "where?" is already asked by those fields
+            for message in messages:
+                self.add_error(name, message)
 
     def attributes(self):
         answers = {}
         for name in self.attribute_names:
-            value = self.cleaned_data.get(name)
+            value = getattr(self, "cleaned_data", {}).get(name)
             if value not in (None, "", []):
                 answers[name.removeprefix("attribute_")] = value.isoformat() if hasattr(value, "isoformat") else value
         return answers

@@ -1,7 +1,7 @@
 """What a resident does on the web, on top of the lifecycle: report once (however many
 times the form is sent), follow an existing report nearby, add photos.
 
-The Open311 POST and any future app call the same functions.
+Open311's POST and the REST API's report call the same functions.
 """
 
 import math
@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tickets import lifecycle
-from tickets.models import PendingPhoto, Submission, Ticket, TicketPhoto
+from tickets.models import PendingPhoto, Submission, Ticket
 
 NEARBY_METRES = 150
 NEARBY_DAYS = 30
@@ -75,11 +75,9 @@ def submit_report(*, key, photos=(), pending_keys=(), **report):
         return previous.ticket, False
     try:
         with transaction.atomic():
-            ticket = lifecycle.ticket_create(**report)
-            for content in photos:
-                TicketPhoto.objects.create(ticket=ticket, image=content)
-            for pending in PendingPhoto.objects.filter(key__in=list(pending_keys))[: len(pending_keys)]:
-                TicketPhoto.objects.create(ticket=ticket, image=_copy(pending))
+            kept = list(PendingPhoto.objects.filter(key__in=list(pending_keys))[: len(pending_keys)])
+            ticket = lifecycle.ticket_create(photos=[*photos, *(_copy(pending) for pending in kept)], **report)
+            for pending in kept:
                 pending.delete()
                 # The file goes only once the ticket is safely stored.
                 transaction.on_commit(lambda image=pending.image: image.storage.delete(image.name))

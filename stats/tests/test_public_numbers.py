@@ -12,6 +12,7 @@ from stats import numbers, snapshot
 from stats.models import Snapshot
 from tickets import lifecycle
 from tickets.models import Service
+from tickets.sla import get_calendar
 
 TICKETS_TABLE = re.compile(r"\btickets_ticket\b")  # quoted by the ORM or not
 
@@ -177,7 +178,7 @@ def test_rankings_use_only_services_with_enough_tickets(make_ticket, supervisor,
                 ticket=ticket,
                 actor=supervisor,
                 public_note="Listo",
-                at=lifecycle.get_calendar().add(local(2026, 12, 1, 9), hours),
+                at=get_calendar().add(local(2026, 12, 1, 9), hours),
             )
     for _ in range(5):  # a service with few, very fast resolutions never wins
         ticket = make_ticket("topes", at=local(2026, 12, 1, 9))

@@ -7,6 +7,7 @@ from conftest import local
 from stats import numbers, snapshot
 from surveys.models import TicketSatisfaction
 from tickets import lifecycle
+from tickets.models import Ticket
 
 
 @pytest.fixture
@@ -104,7 +105,7 @@ def rate_many(make_ticket, actor, code, ratings):
     for value in ratings:
         ticket = make_ticket(code, at=local(2026, 11, 3, 10))
         lifecycle.ticket_resolve(ticket=ticket, actor=actor, public_note="Listo", at=local(2026, 11, 4, 10))
-        rate(ticket=lifecycle.Ticket.objects.get(pk=ticket.pk), rating=value)
+        rate(ticket=Ticket.objects.get(pk=ticket.pk), rating=value)
 
 
 def test_results_per_service_and_department_on_the_statistics(client, make_ticket, supervisor, frozen):

@@ -4,10 +4,11 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from tickets import lifecycle, permissions
+from tickets import actions as ticket_actions
+from tickets import permissions
 from tickets.folio import parse_folio
-from tickets.models import Department, Status, Ticket
-from tickets.models.ticket import OPEN_STATUSES
+from tickets.forms import PhotosField
+from tickets.models import Department, Ticket
 
 User = get_user_model()
 
@@ -62,18 +63,21 @@ class BulkDuplicateForm(forms.Form):
 
 
 class TicketActionForm(forms.Form):
-    """The panel on a ticket's page: one action at a time, with what that action needs."""
+    """The panel on a ticket's page: one action at a time, with what that action needs.
+
+    The actions offered are tickets/actions.py's for this user and ticket, the same list the
+    staff API answers with.
+    """
 
     action = forms.ChoiceField(label="Acción", widget=forms.RadioSelect)
     note = forms.CharField(label="Nota", widget=NOTE_WIDGET, required=False, max_length=4000)
-    public = forms.BooleanField(label="Nota pública (visible en la página de seguimiento)", required=False)
+    public = forms.BooleanField(label="Nota o fotos públicas (visibles en la página de seguimiento)", required=False)
     assignee = forms.ModelChoiceField(label="Responsable", queryset=User.objects.none(), required=False)
     department = forms.ModelChoiceField(
         label="Dependencia", queryset=Department.objects.filter(is_active=True), required=False
     )
     parent_folio = forms.CharField(label="Folio del ticket principal", max_length=30, required=False)
-
-    NEEDS_NOTE = {"note", "wait", "resolve", "no_procede", "reopen"}
+    photos = PhotosField(label="Fotos del trabajo", required=False, help_text="Hasta 3 fotos JPEG, PNG o WebP.")
 
     def __init__(self, *args, user, ticket, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,39 +88,23 @@ class TicketActionForm(forms.Form):
             del self.fields["department"]
 
     def available_actions(self):
-        actions = [("note", "Agregar nota")]
-        if not permissions.can_work(self.user, self.ticket):
-            return actions
-        status = self.ticket.status
-        if status in OPEN_STATUSES:
-            if self.ticket.assignee_id != self.user.pk:
-                actions.append(("assign_me", "Asignármelo"))
-            actions.append(
-                ("assign", "Asignar a otra persona" if not permissions.can_route(self.user) else "Asignar o turnar")
-            )
-        if status == Status.ASIGNADO:
-            actions.append(("start", "Iniciar atención"))
-        if status == Status.EN_PROCESO:
-            actions.append(("wait", "Poner en espera (pausa el plazo)"))
-        if status == Status.EN_ESPERA:
-            actions.append(("start", "Reanudar atención"))
-        if status in OPEN_STATUSES:
-            actions += [
-                ("resolve", "Resolver (con nota pública)"),
-                ("no_procede", "Cerrar como «no procede»"),
-                ("duplicate", "Marcar como duplicado"),
-            ]
-        if status == Status.RESUELTO:
-            actions.append(("reopen", "Reabrir"))
-        return actions
+        return [
+            (code, ticket_actions.label(code, self.user)) for code in ticket_actions.available(self.user, self.ticket)
+        ]
 
     def clean(self):
         data = super().clean()
         action = data.get("action")
-        if action in self.NEEDS_NOTE and not (data.get("note") or "").strip():
+        if (
+            action in ticket_actions.ACTIONS
+            and ticket_actions.ACTIONS[action].needs_note
+            and not (data.get("note") or "").strip()
+        ):
             self.add_error("note", "Esta acción necesita una nota.")
         if action == "assign" and not data.get("assignee") and not data.get("department"):
             self.add_error("assignee", "Elija a quién asignar el ticket.")
+        if action == "photo" and not data.get("photos") and "photos" not in self.errors:
+            self.add_error("photos", "Elija al menos una foto.")
         if action == "duplicate":
             if not data.get("parent_folio"):
                 self.add_error("parent_folio", "Escriba el folio del ticket principal.")
@@ -129,43 +117,23 @@ class TicketActionForm(forms.Form):
 
     def apply(self):
         """Run the chosen action through the lifecycle; returns a success message."""
-        data, ticket, user = self.cleaned_data, self.ticket, self.user
-        note = (data.get("note") or "").strip()
-        action = data["action"]
-        if action == "note":
-            lifecycle.ticket_add_note(ticket=ticket, actor=user, text=note, public=data.get("public", False))
-            return "Nota agregada."
-        if action == "assign_me":
-            lifecycle.ticket_assign(ticket=ticket, actor=user, assignee=user, note=note)
-            return "Ticket asignado a usted."
-        if action == "assign":
-            lifecycle.ticket_assign(
-                ticket=ticket, actor=user, assignee=data.get("assignee"), department=data.get("department"), note=note
-            )
-            return "Asignación actualizada."
-        if action == "start":
-            lifecycle.ticket_start(ticket=ticket, actor=user, note=note)
-            return "Atención iniciada."
-        if action == "wait":
-            lifecycle.ticket_wait(ticket=ticket, actor=user, reason=note)
-            return "Ticket en espera: el plazo está en pausa."
-        if action == "resolve":
-            lifecycle.ticket_resolve(ticket=ticket, actor=user, public_note=note)
-            return "Ticket resuelto."
-        if action == "no_procede":
-            lifecycle.ticket_close_no_procede(ticket=ticket, actor=user, reason=note)
-            return "Ticket cerrado como «no procede»."
-        if action == "duplicate":
-            lifecycle.ticket_mark_duplicate(ticket=ticket, parent=data["parent"], actor=user)
-            return f"Ticket marcado como duplicado de {data['parent'].folio}."
-        if action == "reopen":
-            lifecycle.ticket_reopen(ticket=ticket, actor=user, reason=note)
-            return "Ticket reabierto; el plazo se reinició."
-        raise ValueError(action)
+        data = self.cleaned_data
+        return ticket_actions.perform(
+            data["action"],
+            ticket=self.ticket,
+            actor=self.user,
+            note=data.get("note") or "",
+            public=data.get("public", False),
+            assignee=data.get("assignee"),
+            department=data.get("department"),
+            parent=data.get("parent"),
+            photos=data.get("photos") or (),
+        )
 
     def add_refusal(self, refusal):
-        field = refusal.field if refusal.field in self.fields else None
-        self.add_error(field, refusal.message)
+        for field, messages in refusal.errors.items():
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)
 
 
 class TicketDetailsForm(forms.ModelForm):

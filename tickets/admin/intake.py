@@ -112,7 +112,9 @@ def intake_view(model_admin, request):
                     actor=request.user,
                 )
             except lifecycle.Refused as refusal:
-                form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+                for field, messages in refusal.errors.items():
+                    for message in messages:
+                        form.add_error(field if field in form.fields else None, message)
             else:
                 return redirect("admin:tickets_ticket_intake_done", pk=ticket.pk)
     context = {

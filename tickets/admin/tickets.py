@@ -21,7 +21,7 @@ from tickets.folio import parse_folio
 from tickets.formatting import due_in_words, short_age
 from tickets.models import SlaState, Ticket, TicketPhoto
 
-DETAIL_FIELDS = ("service", "priority", "colonia", "address")
+DETAIL_FIELDS = lifecycle.EDITABLE_DETAILS
 
 
 class TicketPhotoInline(admin.TabularInline):
@@ -202,7 +202,7 @@ class TicketAdmin(admin.ModelAdmin):
             return super().change_view(request, object_id, form_url, extra_context)
         action_form = TicketActionForm(user=request.user, ticket=ticket)
         if request.method == "POST" and "_ticket_action" in request.POST:
-            action_form = TicketActionForm(request.POST, user=request.user, ticket=ticket)
+            action_form = TicketActionForm(request.POST, request.FILES, user=request.user, ticket=ticket)
             if action_form.is_valid():
                 try:
                     messages.success(request, action_form.apply())

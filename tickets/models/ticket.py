@@ -13,38 +13,20 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-
-class Status(models.TextChoices):
-    NUEVO = "nuevo", "Nuevo"
-    ASIGNADO = "asignado", "Asignado"
-    EN_PROCESO = "en_proceso", "En proceso"
-    EN_ESPERA = "en_espera", "En espera"
-    RESUELTO = "resuelto", "Resuelto"
-    NO_PROCEDE = "no_procede", "No procede"
-    DUPLICADO = "duplicado", "Duplicado"
-
-
-OPEN_STATUSES = (Status.NUEVO, Status.ASIGNADO, Status.EN_PROCESO, Status.EN_ESPERA)
-# Open and with the SLA clock running (en_espera pauses it).
-RUNNING_STATUSES = (Status.NUEVO, Status.ASIGNADO, Status.EN_PROCESO)
-CLOSED_STATUSES = (Status.RESUELTO, Status.NO_PROCEDE, Status.DUPLICADO)
-CLOSED_WITHOUT_ACTION = (Status.NO_PROCEDE, Status.DUPLICADO)
-
-
-class PublicBucket(models.TextChoices):
-    """How the public numbers group the statuses (DESIGN.md, public numbers)."""
-
-    EN_PROCESO = "en_proceso", "En proceso"
-    RESUELTO = "resuelto", "Resuelto"
-    CERRADO_SIN_ATENCION = "cerrado_sin_atencion", "Cerrado sin atención"
-
-
-def public_bucket(status):
-    if status in OPEN_STATUSES:
-        return PublicBucket.EN_PROCESO
-    if status == Status.RESUELTO:
-        return PublicBucket.RESUELTO
-    return PublicBucket.CERRADO_SIN_ATENCION
+from tickets.models.status import (  # noqa: F401  (re-exported: the vocabulary of tickets)
+    CLOSED_STATUSES,
+    CLOSED_WITHOUT_ACTION,
+    OPEN_STATUSES,
+    RUNNING_STATUSES,
+    PublicBucket,
+    SlaState,
+    Status,
+    public_bucket,
+    resolved_on_time,
+    sla_state_of,
+    sla_state_q,
+    statuses_in,
+)
 
 
 class Channel(models.TextChoices):
@@ -62,49 +44,15 @@ class Priority(models.TextChoices):
     URGENTE = "urgente", "Urgente"
 
 
-class SlaState(models.TextChoices):
-    A_TIEMPO = "a_tiempo", "A tiempo"
-    POR_VENCER = "por_vencer", "Por vencer"
-    VENCIDO = "vencido", "Vencido"
-    CUMPLIDO = "cumplido", "Cumplido"
-    INCUMPLIDO = "incumplido", "Incumplido"
-    # Imported history, services without a deadline, and tickets closed without action
-    # (no_procede, duplicado) are left out of SLA figures.
-    NO_APLICA = "no_aplica", "No aplica"
-
-
-def sla_state_q(state, now=None):
-    """A filter for tickets in one SLA state at `now`, written on indexed columns.
-
-    While a ticket waits (en_espera) its clock is frozen at `sla_paused_at`, so the state is
-    judged at that moment instead of now.
-    """
-    now = now or timezone.now()
-    running = Q(status__in=RUNNING_STATUSES, due_at__isnull=False)
-    waiting = Q(status=Status.EN_ESPERA, due_at__isnull=False, sla_paused_at__isnull=False)
-    if state == SlaState.VENCIDO:
-        return (running & Q(due_at__lte=now)) | (waiting & Q(due_at__lte=F("sla_paused_at")))
-    if state == SlaState.POR_VENCER:
-        return (running & Q(due_soon_at__lte=now, due_at__gt=now)) | (
-            waiting & Q(due_soon_at__lte=F("sla_paused_at"), due_at__gt=F("sla_paused_at"))
-        )
-    if state == SlaState.A_TIEMPO:
-        return (running & Q(due_soon_at__gt=now)) | (waiting & Q(due_soon_at__gt=F("sla_paused_at")))
-    if state == SlaState.CUMPLIDO:
-        return Q(status=Status.RESUELTO, due_at__isnull=False, resolved_at__lte=F("due_at"))
-    if state == SlaState.INCUMPLIDO:
-        return Q(status=Status.RESUELTO, due_at__isnull=False, resolved_at__gt=F("due_at"))
-    if state == SlaState.NO_APLICA:
-        return Q(due_at__isnull=True) | Q(status__in=CLOSED_WITHOUT_ACTION)
-    raise ValueError(f"unknown SLA state {state!r}")
-
-
 class TicketQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
     def closed(self):
         return self.filter(status__in=CLOSED_STATUSES)
+
+    def in_bucket(self, bucket):
+        return self.filter(status__in=statuses_in(bucket))
 
     def in_sla_state(self, state, now=None):
         return self.filter(sla_state_q(state, now))
@@ -266,19 +214,14 @@ class Ticket(models.Model):
     def public_bucket(self):
         return public_bucket(self.status)
 
+    @property
+    def resolved_on_time(self):
+        """True / False when resolved with a due date; None when the SLA does not apply."""
+        return resolved_on_time(self)
+
     def sla_state_at(self, now=None):
         """The SLA state in Python, for one ticket already in memory (same rules as SQL)."""
-        now = now or timezone.now()
-        if self.due_at is None or self.status in CLOSED_WITHOUT_ACTION:
-            return SlaState.NO_APLICA
-        if self.status == Status.RESUELTO:
-            return SlaState.CUMPLIDO if self.resolved_at <= self.due_at else SlaState.INCUMPLIDO
-        moment = self.sla_paused_at if self.status == Status.EN_ESPERA and self.sla_paused_at else now
-        if self.due_at <= moment:
-            return SlaState.VENCIDO
-        if self.due_soon_at <= moment:
-            return SlaState.POR_VENCER
-        return SlaState.A_TIEMPO
+        return sla_state_of(self, now)
 
 
 def photo_path(instance, filename):

@@ -48,3 +48,10 @@ def gif_bytes():
     output = io.BytesIO()
     Image.new("RGB", (64, 64), (10, 10, 10)).save(output, format="GIF")
     return output.getvalue()
+
+
+def cleaned(width=800, height=600):
+    """A photo as the lifecycle receives it: already checked and re-encoded."""
+    from tickets.photos import clean_photo
+
+    return clean_photo(upload(content=jpeg_bytes(width, height)))

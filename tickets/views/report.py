@@ -99,7 +99,7 @@ def report_form(request, code):
             attributes=form.attributes(),
         )
     except lifecycle.Refused as refusal:
-        form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+        form.add_refusal(refusal)
         return _render_kept(request, service, form, status=400)
     return _answer(request, ticket, Submission.Action.CREATED)
 

@@ -1,12 +1,9 @@
 """/seguimiento/: look a ticket up by folio; its public page; the reporter's private page."""
 
-from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from surveys import satisfaction
 from surveys.forms import SatisfactionForm
@@ -14,7 +11,7 @@ from tickets import lifecycle
 from tickets.folio import parse_folio
 from tickets.formatting import due_in_words
 from tickets.forms import AddInfoForm, LookupForm, ReopenForm
-from tickets.models import Status, Ticket, TicketPhoto
+from tickets.models import Status, Ticket
 from tickets.timeline import public_timeline
 
 
@@ -67,15 +64,6 @@ def _context(ticket, **extra):
     }
 
 
-def can_reopen(ticket, now=None):
-    now = now or timezone.now()
-    return (
-        ticket.status == Status.RESUELTO
-        and ticket.resolved_at is not None
-        and now - ticket.resolved_at <= timezone.timedelta(days=settings.REOPEN_WINDOW_DAYS)
-    )
-
-
 def ticket_private(request, folio, token):
     """The reporter's page: add information while open; once resolved, "¿Se resolvió el
     problema?" — "No" reopens it (within the window), "Sí" asks for a 1–5 rating, once."""
@@ -93,16 +81,15 @@ def ticket_private(request, folio, token):
             info_form = AddInfoForm(request.POST, request.FILES, prefix="info")
             if info_form.is_valid():
                 try:
-                    with transaction.atomic():
-                        lifecycle.ticket_add_reporter_info(ticket=ticket, text=info_form.cleaned_data["text"])
-                        for content in info_form.cleaned_data["photos"]:
-                            TicketPhoto.objects.create(ticket=ticket, image=content)
+                    lifecycle.ticket_add_reporter_info(
+                        ticket=ticket, text=info_form.cleaned_data["text"], photos=info_form.cleaned_data["photos"]
+                    )
                 except lifecycle.Refused as refusal:
                     info_form.add_error(None, refusal.message)
                 else:
                     messages.success(request, "Gracias: agregamos su información al reporte.")
                     return redirect(request.path)
-        elif "reopen" in request.POST and can_reopen(ticket):
+        elif "reopen" in request.POST and lifecycle.may_reopen(ticket):
             reopen_form = ReopenForm(request.POST, prefix="reopen")
             if reopen_form.is_valid():
                 try:
@@ -138,8 +125,8 @@ def ticket_private(request, folio, token):
         ask_resolved=resolved and rated is None and answer not in ("si", "no"),
         rating_form=rating_form if wants_rating and rated is None else None,
         rating_answer="no" if unsolved else "si",
-        reopen_form=reopen_form if can_reopen(ticket) and answer == "no" else None,
-        too_late_to_reopen=resolved and answer == "no" and not can_reopen(ticket),
+        reopen_form=reopen_form if lifecycle.may_reopen(ticket) and answer == "no" else None,
+        too_late_to_reopen=resolved and answer == "no" and not lifecycle.may_reopen(ticket),
         rated=rated,
         public_url=reverse("ticket_public", args=[ticket.folio]),
     )

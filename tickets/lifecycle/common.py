@@ -1,0 +1,111 @@
+"""What every lifecycle change shares: the refusal, the event row, the row lock."""
+
+from tickets import permissions
+from tickets.models import Channel, Ticket, TicketEvent, TicketPhoto
+
+Via = TicketEvent.Via
+Kind = TicketEvent.Kind
+
+CHANNEL_VIA = {
+    Channel.WEB: Via.WEB,
+    Channel.TELEFONO: Via.TELEFONO,
+    Channel.APP: Via.APP,
+    Channel.API: Via.API,
+    Channel.IMPORTADO: Via.IMPORTADO,
+}
+
+
+class Refused(Exception):
+    """A change the rules do not allow, in Spanish, ready to show as is.
+
+    `errors` maps a field name (None: the whole request) to its messages, so a form or an
+    API can place each one; `message` and `field` are the first of them.
+    """
+
+    def __init__(self, message=None, field=None, *, errors=None):
+        if errors is None:
+            errors = {field: [message]}
+        self.errors = {key: list(messages) for key, messages in errors.items() if messages}
+        self.field, messages = next(iter(self.errors.items()))
+        self.message = messages[0]
+        super().__init__(self.message)
+
+
+class Problems:
+    """Collects every refusal of one request before raising them together."""
+
+    def __init__(self):
+        self.errors = {}
+
+    def add(self, field, message):
+        self.errors.setdefault(field, []).append(message)
+
+    def __contains__(self, field):
+        return field in self.errors
+
+    def raise_any(self):
+        if self.errors:
+            raise Refused(errors=self.errors)
+
+
+def actor_name(actor, via):
+    if actor is not None:
+        return actor.get_full_name() or actor.get_username()
+    return "Sistema" if via == Via.SISTEMA else "Ciudadano"
+
+
+def event(ticket, kind, *, actor, via, at, public, old="", new="", note="", actor_label=None):
+    """One row of the audit trail. `actor_label` names a door with no user (an API client)."""
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        actor=actor,
+        actor_name=actor_label or actor_name(actor, via),
+        via=via,
+        created_at=at,
+        is_public=public,
+        old_value=str(old)[:200],
+        new_value=str(new)[:200],
+        note=note,
+    )
+
+
+def locked(ticket):
+    # Every change locks its ticket row first: two people acting on the same ticket at once
+    # are applied one after the other instead of overwriting each other.
+    return Ticket.objects.select_for_update().select_related("service", "department").get(pk=ticket.pk)
+
+
+def refreshed(ticket, fresh):
+    """Bring the caller's instance up to date with the row we changed."""
+    if ticket is not fresh:
+        ticket.refresh_from_db()
+    return ticket
+
+
+def require_work(actor, ticket):
+    if actor is not None and not permissions.can_work(actor, ticket):
+        raise Refused("No tiene permiso para atender tickets de esta dependencia.")
+
+
+def require_view(actor, ticket):
+    if actor is not None and not permissions.can_view(actor, ticket):
+        raise Refused("No tiene permiso para ver este ticket.")
+
+
+def attach_photos(ticket, contents, *, actor, via, at, public, actor_label=None, note=""):
+    """Store cleaned photos on the ticket with one event; inside the caller's transaction."""
+    for content in contents:
+        TicketPhoto.objects.create(ticket=ticket, image=content, is_public=public, created_at=at)
+    count = len(contents)
+    event(
+        ticket,
+        Kind.PHOTO,
+        actor=actor,
+        via=via,
+        at=at,
+        public=public,
+        new=f"{count} foto{'s' if count != 1 else ''}",
+        note=note,
+        actor_label=actor_label,
+    )

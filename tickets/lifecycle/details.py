@@ -1,0 +1,118 @@
+"""Changes that are not status moves: notes, more residents affected, the reporter's
+additions, and staff corrections of a ticket's details."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from stats import rollups
+from tickets import permissions
+from tickets.lifecycle.common import (
+    Kind,
+    Refused,
+    Via,
+    attach_photos,
+    event,
+    locked,
+    refreshed,
+    require_view,
+    require_work,
+)
+from tickets.lifecycle.report import DESCRIPTION_LIMIT
+from tickets.models import Ticket
+from tickets.models.status import OPEN_STATUSES
+from tickets.photos import MAX_PHOTOS
+
+
+def ticket_add_note(*, ticket, actor, text, public=False, via=Via.ADMIN, at=None):
+    """A note on the timeline; internal unless `public`."""
+    at = at or timezone.now()
+    text = (text or "").strip()
+    if not text:
+        raise Refused("Escriba la nota.", field="note")
+    with transaction.atomic():
+        t = locked(ticket)
+        require_view(actor, t)
+        note_event = event(t, Kind.NOTE, actor=actor, via=via, at=at, public=public, note=text)
+        t.save(update_fields=["updated_at"])
+    return note_event
+
+
+def ticket_add_affected(*, ticket, note="", via=Via.WEB, at=None):
+    """One more resident reports the same open problem: count them on the ticket.
+
+    Their own words, if any, are kept as an internal note (they may name people or places).
+    """
+    at = at or timezone.now()
+    with transaction.atomic():
+        t = locked(ticket)
+        if t.status not in OPEN_STATUSES:
+            raise Refused(f"El reporte {t.folio} ya está cerrado; si el problema sigue, levante un reporte nuevo.")
+        t.affected_count += 1
+        event(t, Kind.AFFECTED, actor=None, via=via, at=at, public=True, new=str(t.affected_count))
+        if note.strip():
+            event(t, Kind.NOTE, actor=None, via=via, at=at, public=False, note=note.strip())
+        t.save(update_fields=["affected_count", "updated_at"])
+    return refreshed(ticket, t)
+
+
+def ticket_add_reporter_info(*, ticket, text, photos=(), via=Via.WEB, at=None):
+    """The reporter adds information (and photos) through their private link while the
+    ticket is open. Public, like the description it complements (the form says so)."""
+    at = at or timezone.now()
+    text = (text or "").strip()
+    photos = list(photos)
+    if not text:
+        raise Refused("Escriba la información que quiere agregar.", field="text")
+    if len(photos) > MAX_PHOTOS:
+        raise Refused(f"Puede agregar hasta {MAX_PHOTOS} fotos a la vez.", field="photos")
+    if len(text) > DESCRIPTION_LIMIT:
+        raise Refused(f"La información puede tener hasta 4,000 caracteres (tiene {len(text):,}).", field="text")
+    with transaction.atomic():
+        t = locked(ticket)
+        if t.status not in OPEN_STATUSES:
+            raise Refused(f"El reporte {t.folio} ya está cerrado: ya no se le puede agregar información.")
+        note_event = event(t, Kind.NOTE, actor=None, via=via, at=at, public=True, note=text)
+        if photos:
+            attach_photos(t, photos, actor=None, via=via, at=at, public=True)
+        t.save(update_fields=["updated_at"])
+    return note_event
+
+
+# The fields staff may correct directly (the admin's editable fields and the API's PATCH).
+EDITABLE_DETAILS = ("service", "priority", "colonia", "address")
+
+
+def ticket_update_details(*, ticket, actor, via=Via.ADMIN, at=None, **changes):
+    """Correct the service, priority, colonia or address; each change is an event."""
+    at = at or timezone.now()
+    unknown = set(changes) - set(EDITABLE_DETAILS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    with transaction.atomic():
+        t = locked(ticket)
+        before = rollups.contribution(t)
+        require_work(actor, t)
+        for name, value in changes.items():
+            old = getattr(t, name)
+            if old == value:
+                continue
+            if name == "service" and value.department_id != t.department_id:
+                if actor is not None and not permissions.can_route(actor):
+                    raise Refused("Ese servicio es de otra dependencia: solo la Gerencia puede turnarlo.")
+                event(t, Kind.ROUTED, actor=actor, via=via, at=at, public=True, old=t.department, new=value.department)
+                t.department = value.department
+            label = Ticket._meta.get_field(name).verbose_name
+            event(
+                t,
+                Kind.UPDATED,
+                actor=actor,
+                via=via,
+                at=at,
+                public=False,
+                old=f"{label}: {old or '—'}",
+                new=f"{label}: {value or '—'}",
+            )
+            setattr(t, name, value)
+        t.save()
+        rollups.record(before, rollups.contribution(t))
+    return refreshed(ticket, t)
