@@ -52,12 +52,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework_api_key",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django.contrib.sitemaps",
     "tickets",
     "stats",
     "news",
     "surveys",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -248,12 +252,55 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Metepec *7311 <no-responder@metepec.gob.mx>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# --- REST API -------------------------------------------------------------------------
+# --- APIs: REST (/api/v1/) and Open311 (/open311/v2/) ----------------------------------
 REST_FRAMEWORK = {
+    # Public endpoints declare no authentication at all; staff endpoints name theirs
+    # (api/rest/auth.py). Nothing is open by default.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.rest.pagination.Pages",
     "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.rest.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": False,
 }
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API de Metepec *7311",
+    "DESCRIPTION": (
+        "Reportes ciudadanos de servicios públicos de Metepec: catálogo, territorio, reportes públicos, "
+        "cifras de transparencia, noticias y encuestas; los reportes de residentes desde la app y el "
+        "trabajo del personal. Guía para desarrolladores: docs/api.md. Open311 GeoReport v2 vive en /open311/v2/."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "tickets.models.status.Status",
+        "PublicBucketEnum": "tickets.models.status.PublicBucket",
+        "SlaStateEnum": "tickets.models.status.SlaState",
+    },
+}
+# Open311: the jurisdiction this endpoint serves, and where its test endpoint lives (a
+# staging server; by default the same URL, which discovery then lists twice).
+OPEN311_JURISDICTION = os.environ.get("OPEN311_JURISDICTION", "metepec.gob.mx")
+OPEN311_TEST_URL = os.environ.get("OPEN311_TEST_URL", "")
+OPEN311_CONTACT = os.environ.get(
+    "OPEN311_CONTACT", "Gerencia de la Ciudad de Metepec · *7311 · atencionciudadana@metepec.gob.mx"
+)
+# Reads by anonymous clients (REST and Open311), per address; reports have their own limits.
+API_READ_RATE = os.environ.get("API_READ_RATE", "600/m")
 
 # --- The service's own rules ----------------------------------------------------------
 # Business hours left under which an open ticket is "por vencer" (DESIGN.md, SLA clock).

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("stats.urls")),
     path("", include("news.urls")),
     path("", include("surveys.urls")),
+    path("", include("api.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 

@@ -11,7 +11,6 @@ Never exported: reporter name, phone, e-mail, the private link token, internal n
 import csv
 import io
 import json
-from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -22,6 +21,7 @@ from django.utils import timezone
 
 from stats.models import Rollup
 from stats.rollups import _as_date
+from tickets import geo
 from tickets.models import Department, Service, Ticket
 from tickets.models.status import on_time_expression, public_bucket_expression
 
@@ -71,8 +71,6 @@ RATING_COLUMNS = [
     ("calificaciones", "Número de calificaciones."),
 ]
 
-COORDINATE_STEP = Decimal("0.0001")
-COORDINATE_PLACES = 4
 TS = 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM'  # ISO 8601 in the session's zone, with its offset
 # (column, lookup) in HEADER order; the bucket and on-time columns are the rules of
 # tickets/models/status.py, the same expressions the rollups count with.
@@ -126,12 +124,18 @@ def export_queryset(*, text_in_database=False):
         if text_in_database and lookup in TIMESTAMPS:
             expression = ToChar(F(lookup), Value(TS))
         elif text_in_database and lookup in ("latitude", "longitude"):
-            expression = Round(F(lookup), COORDINATE_PLACES)
+            expression = Round(F(lookup), geo.PUBLIC_PLACES)
         else:
             expression = F(lookup)
         columns[f"x_{name}"] = expression
     # Annotations come out in the order values_list() names them.
     return Ticket.objects.order_by("id").annotate(**columns).values_list(*(f"x_{name}" for name in HEADER))
+
+
+def copy_statement():
+    """PostgreSQL's COPY of export_queryset(): (sql, params); times need SET TIME ZONE."""
+    sql, params = export_queryset(text_in_database=True).query.sql_with_params()
+    return f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params
 
 
 def ticket_rows():
@@ -141,8 +145,7 @@ def ticket_rows():
     for row in export_queryset().iterator(chunk_size=2000):
         row = list(row)
         for i in (lat_i, lon_i):
-            if row[i] is not None:  # about 10 m; half away from zero, as PostgreSQL's round()
-                row[i] = Decimal(row[i]).quantize(COORDINATE_STEP, rounding=ROUND_HALF_UP)
+            row[i] = geo.public_coordinate(row[i])
         yield tuple(_text(value, tz) for value in row)
 
 
@@ -173,12 +176,12 @@ def csv_stream():
 
 def _copy_stream():
     yield (",".join(HEADER) + "\n").encode()
-    sql, params = export_queryset(text_in_database=True).query.sql_with_params()
+    sql, params = copy_statement()
     with connection.cursor() as cursor:
         # to_char() writes times in the session's zone, with its offset (-06:00).
         cursor.execute("SET TIME ZONE %s", [settings.TIME_ZONE])
         try:
-            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+            with cursor.cursor.copy(sql, params) as copy:
                 for chunk in copy:
                     yield bytes(chunk)
         finally:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from stats import api, views
+from stats import views
 
 urlpatterns = [
     path("estadisticas/", views.statistics_page, name="stats"),
@@ -11,5 +11,4 @@ urlpatterns = [
     path("datos/tickets.geojson", views.tickets_geojson, name="open_data_geojson"),
     path("datos/agregados-diarios.csv", views.daily_csv, name="open_data_daily"),
     path("datos/calificaciones-mensuales.csv", views.ratings_csv, name="open_data_ratings"),
-    path("api/v1/stats/banner", api.BannerView.as_view(), name="api_banner"),
 ]

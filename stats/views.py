@@ -119,7 +119,7 @@ TABLES = {
 }
 
 
-def _filter_from(request):
+def filter_from(request):
     form = StatisticsFilterForm(request.GET or None)
     flt = numbers.Filter()
     if form.is_bound and form.is_valid():
@@ -129,7 +129,7 @@ def _filter_from(request):
     return form, flt
 
 
-def _statistics(flt):
+def statistics_for(flt):
     """All-time: the snapshot. Filtered: computed from the rollups, cached per snapshot."""
     data = snapshot.latest()
     if data is None:
@@ -176,8 +176,8 @@ def _trend(months, width=600, height=160):
 
 
 def statistics_page(request):
-    form, flt = _filter_from(request)
-    stats, computed_at = _statistics(flt)
+    form, flt = filter_from(request)
+    stats, computed_at = statistics_for(flt)
     context = {
         "form": form,
         "stats": stats,
@@ -203,8 +203,8 @@ def table_csv(request, table):
     if table not in TABLES:
         raise Http404
     title, key, columns = TABLES[table]
-    _, flt = _filter_from(request)
-    stats, _ = _statistics(flt)
+    _, flt = filter_from(request)
+    stats, _ = statistics_for(flt)
     if stats is None:
         return HttpResponse("Cifras en preparación.", status=503, content_type="text/plain; charset=utf-8")
     buffer = io.StringIO()

@@ -52,3 +52,14 @@ def locality_id_for(latitude, longitude):
 
 def quantize(value):
     return None if value is None else Decimal(str(value)).quantize(COORDINATE_STEP, rounding=ROUND_HALF_UP)
+
+
+# Published points (open data, APIs) are rounded to 4 decimals, about 10 m: enough to find a
+# pothole, not enough to single out a house as precisely as the reporter's phone did.
+PUBLIC_PLACES = 4
+PUBLIC_STEP = Decimal(1).scaleb(-PUBLIC_PLACES)
+
+
+def public_coordinate(value):
+    """A coordinate as published: half away from zero, as PostgreSQL's round()."""
+    return None if value is None else Decimal(value).quantize(PUBLIC_STEP, rounding=ROUND_HALF_UP)

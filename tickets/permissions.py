@@ -53,6 +53,9 @@ GROUP_PERMISSIONS = {
         "tickets.add_staffprofile",
         "tickets.change_staffprofile",
         *_crud(_CATALOGUE + _CALENDAR + _TERRITORY),
+        # API keys of Open311 clients and staff tokens (api/admin.py); revoked, never deleted.
+        "api.manage_api_keys",
+        *[f"api.{action}_{model}" for model in ("apiclient", "stafftoken") for action in ("view", "add", "change")],
     ],
     # Writes news, programs and events; runs surveys and exports their responses.
     EDITOR_GROUP: [

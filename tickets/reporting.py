@@ -7,9 +7,11 @@ Open311's POST and the REST API's report call the same functions.
 import math
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_ratelimit.core import is_ratelimited
 
 from tickets import lifecycle
 from tickets.models import PendingPhoto, Submission, Ticket
@@ -26,6 +28,15 @@ def metres_between(lat1, lon1, lat2, lon2):
     lat1, lon1, lat2, lon2 = map(math.radians, map(float, (lat1, lon1, lat2, lon2)))
     a = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     return 6_371_000 * 2 * math.asin(math.sqrt(a))
+
+
+def rate_limited(request):
+    """Too many reports from one address (REPORT_RATE_LIMITS: a short and a daily window),
+    counted together for the web form and the residents' API."""
+    return any(
+        is_ratelimited(request, group=f"report-{rate}", key="ip", rate=rate, increment=True)
+        for rate in settings.REPORT_RATE_LIMITS
+    )
 
 
 def find_nearby(*, service, colonia=None, latitude=None, longitude=None, now=None, limit=5):
@@ -60,17 +71,26 @@ def find_nearby(*, service, colonia=None, latitude=None, longitude=None, now=Non
     return nearby[:limit]
 
 
-def _already(key):
-    return Submission.objects.filter(key=key).select_related("ticket").first()
+class KeyReused(Exception):
+    """The same idempotency key came with a different report: refused, never answered with
+    the first sender's ticket (for the API that would hand over its private token)."""
 
 
-def submit_report(*, key, photos=(), pending_keys=(), **report):
+def _already(key, fingerprint=""):
+    previous = Submission.objects.filter(key=key).select_related("ticket").first()
+    if previous and previous.fingerprint != fingerprint:
+        raise KeyReused(key)
+    return previous
+
+
+def submit_report(*, key, fingerprint="", photos=(), pending_keys=(), **report):
     """Create the ticket once per submission key. Returns (ticket, created).
 
     `report` are ticket_create's arguments; `photos` cleaned ContentFiles; `pending_keys`
-    photos kept from an earlier attempt with errors.
+    photos kept from an earlier attempt with errors; `fingerprint` a digest of what an API
+    client sent with its Idempotency-Key.
     """
-    previous = _already(key)
+    previous = _already(key, fingerprint)
     if previous:
         return previous.ticket, False
     try:
@@ -83,9 +103,9 @@ def submit_report(*, key, photos=(), pending_keys=(), **report):
                 transaction.on_commit(lambda image=pending.image: image.storage.delete(image.name))
             # Unique key: a concurrent second submission blocks here until the first commits,
             # then fails and is answered with the first one's ticket below.
-            Submission.objects.create(key=key, ticket=ticket, action=Submission.Action.CREATED)
+            Submission.objects.create(key=key, fingerprint=fingerprint, ticket=ticket, action=Submission.Action.CREATED)
     except IntegrityError:
-        previous = _already(key)
+        previous = _already(key, fingerprint)
         if previous is None:
             raise
         return previous.ticket, False

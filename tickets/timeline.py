@@ -1,4 +1,4 @@
-"""The public story of a ticket: what the tracking page shows, in plain Spanish.
+"""The public story of a ticket: what the tracking page, Open311 and the REST API show.
 
 Only public events, and never who on the staff did what: the department speaks as one.
 """
@@ -8,6 +8,17 @@ from dataclasses import dataclass
 from tickets.models import TicketEvent
 
 Kind = TicketEvent.Kind
+# The kinds of event that belong to the public story (when the event itself is public).
+PUBLIC_KINDS = (
+    Kind.CREATED,
+    Kind.STATUS,
+    Kind.ROUTED,
+    Kind.NOTE,
+    Kind.REOPENED,
+    Kind.MERGED,
+    Kind.AFFECTED,
+    Kind.PHOTO,
+)
 
 
 @dataclass
@@ -16,28 +27,41 @@ class Entry:
     title: str
     text: str
     by: str
+    kind: str = ""
+    event_id: int | None = None
 
 
-def public_timeline(ticket):
-    events = ticket.events.filter(is_public=True).order_by("created_at", "id")
-    entries = []
-    for event in events:
-        by = "Ciudadano" if event.actor_id is None and event.actor_name == "Ciudadano" else str(ticket.department)
-        if event.kind == Kind.CREATED:
-            entries.append(Entry(event.created_at, "Reporte recibido", f"Por {event.get_via_display().lower()}.", by))
-        elif event.kind == Kind.STATUS:
-            entries.append(Entry(event.created_at, f"Estado: {event.new_value}", event.note, by))
-        elif event.kind == Kind.ROUTED:
-            entries.append(Entry(event.created_at, "Turnado", f"Lo atiende {event.new_value}.", by))
-        elif event.kind == Kind.NOTE:
-            title = "Información del ciudadano" if by == "Ciudadano" else "Nota de la dependencia"
-            entries.append(Entry(event.created_at, title, event.note, by))
-        elif event.kind == Kind.REOPENED:
-            entries.append(Entry(event.created_at, "Reabierto", event.note, by))
-        elif event.kind == Kind.MERGED:
-            entries.append(Entry(event.created_at, "Reporte unido", f"Se unió el reporte {event.new_value}.", by))
-        elif event.kind == Kind.AFFECTED:
-            entries.append(
-                Entry(event.created_at, "Otro vecino afectado", "Otra persona reportó el mismo problema.", "Ciudadano")
-            )
-    return entries
+def entry(event, department_name):
+    """One public event in plain Spanish, or None for kinds the public story leaves out."""
+    citizen = event.actor_id is None and event.actor_name == "Ciudadano"
+    by = "Ciudadano" if citizen else department_name
+    if event.kind == Kind.CREATED:
+        title, text = "Reporte recibido", f"Por {event.get_via_display().lower()}."
+    elif event.kind == Kind.STATUS:
+        title, text = f"Estado: {event.new_value}", event.note
+    elif event.kind == Kind.ROUTED:
+        title, text = "Turnado", f"Lo atiende {event.new_value}."
+    elif event.kind == Kind.NOTE:
+        title, text = ("Información del ciudadano" if citizen else "Nota de la dependencia"), event.note
+    elif event.kind == Kind.REOPENED:
+        title, text = "Reabierto", event.note
+    elif event.kind == Kind.MERGED:
+        title, text = "Reporte unido", f"Se unió el reporte {event.new_value}."
+    elif event.kind == Kind.AFFECTED:
+        title, text, by = "Otro vecino afectado", "Otra persona reportó el mismo problema.", "Ciudadano"
+    elif event.kind == Kind.PHOTO:
+        title, text = "Fotos agregadas", f"{event.new_value}." + (f" {event.note}" if event.note else "")
+    else:
+        return None
+    return Entry(event.created_at, title, text, by, kind=event.kind, event_id=event.pk)
+
+
+def public_events(ticket):
+    return ticket.events.filter(is_public=True, kind__in=PUBLIC_KINDS).order_by("created_at", "id")
+
+
+def public_timeline(ticket, events=None):
+    """Entries of the ticket's public events (`events` when already loaded, in order)."""
+    events = public_events(ticket) if events is None else events
+    department = str(ticket.department)
+    return [e for e in (entry(event, department) for event in events) if e is not None]

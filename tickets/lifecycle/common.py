@@ -19,15 +19,18 @@ class Refused(Exception):
     """A change the rules do not allow, in Spanish, ready to show as is.
 
     `errors` maps a field name (None: the whole request) to its messages, so a form or an
-    API can place each one; `message` and `field` are the first of them.
+    API can place each one; `message` and `field` are the first of them. `kind` tells an API
+    what to answer: "invalid" input (a field is named), a "conflict" with the ticket's state
+    (the move is not possible now), or "forbidden" (the person may not do it).
     """
 
-    def __init__(self, message=None, field=None, *, errors=None):
+    def __init__(self, message=None, field=None, *, errors=None, kind=None):
         if errors is None:
             errors = {field: [message]}
         self.errors = {key: list(messages) for key, messages in errors.items() if messages}
         self.field, messages = next(iter(self.errors.items()))
         self.message = messages[0]
+        self.kind = kind or ("invalid" if self.field else "conflict")
         super().__init__(self.message)
 
 
@@ -85,12 +88,12 @@ def refreshed(ticket, fresh):
 
 def require_work(actor, ticket):
     if actor is not None and not permissions.can_work(actor, ticket):
-        raise Refused("No tiene permiso para atender tickets de esta dependencia.")
+        raise Refused("No tiene permiso para atender tickets de esta dependencia.", kind="forbidden")
 
 
 def require_view(actor, ticket):
     if actor is not None and not permissions.can_view(actor, ticket):
-        raise Refused("No tiene permiso para ver este ticket.")
+        raise Refused("No tiene permiso para ver este ticket.", kind="forbidden")
 
 
 def attach_photos(ticket, contents, *, actor, via, at, public, actor_label=None, note=""):

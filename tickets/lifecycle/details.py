@@ -23,8 +23,9 @@ from tickets.models.status import OPEN_STATUSES
 from tickets.photos import MAX_PHOTOS
 
 
-def ticket_add_note(*, ticket, actor, text, public=False, via=Via.ADMIN, at=None):
-    """A note on the timeline; internal unless `public`."""
+def ticket_add_note(*, ticket, actor, text, public=False, via=Via.ADMIN, at=None, actor_label=None):
+    """A note on the timeline; internal unless `public`. `actor_label` names a door with no
+    user (an Open311 client)."""
     at = at or timezone.now()
     text = (text or "").strip()
     if not text:
@@ -32,7 +33,7 @@ def ticket_add_note(*, ticket, actor, text, public=False, via=Via.ADMIN, at=None
     with transaction.atomic():
         t = locked(ticket)
         require_view(actor, t)
-        note_event = event(t, Kind.NOTE, actor=actor, via=via, at=at, public=public, note=text)
+        note_event = event(t, Kind.NOTE, actor=actor, via=via, at=at, public=public, note=text, actor_label=actor_label)
         t.save(update_fields=["updated_at"])
     return note_event
 
@@ -98,7 +99,9 @@ def ticket_update_details(*, ticket, actor, via=Via.ADMIN, at=None, **changes):
                 continue
             if name == "service" and value.department_id != t.department_id:
                 if actor is not None and not permissions.can_route(actor):
-                    raise Refused("Ese servicio es de otra dependencia: solo la Gerencia puede turnarlo.")
+                    raise Refused(
+                        "Ese servicio es de otra dependencia: solo la Gerencia puede turnarlo.", kind="forbidden"
+                    )
                 event(t, Kind.ROUTED, actor=actor, via=via, at=at, public=True, old=t.department, new=value.department)
                 t.department = value.department
             label = Ticket._meta.get_field(name).verbose_name

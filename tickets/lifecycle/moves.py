@@ -86,7 +86,7 @@ def ticket_assign(*, ticket, actor, assignee=None, department=None, note="", via
         changed = False
         if department is not None and department.pk != t.department_id:
             if actor is not None and not permissions.can_route(actor):
-                raise Refused("Solo la Gerencia puede turnar un ticket a otra dependencia.")
+                raise Refused("Solo la Gerencia puede turnar un ticket a otra dependencia.", kind="forbidden")
             event(t, Kind.ROUTED, actor=actor, via=via, at=at, public=True, old=t.department, new=department)
             t.department = department
             if t.assignee_id and not _may_be_assigned(t.assignee, department):
@@ -270,7 +270,8 @@ def ticket_reopen(*, ticket, reason, actor=None, via=Via.ADMIN, at=None):
         before = rollups.contribution(t)
         refusal = reopen_refusal(t, actor=actor, at=at)
         if refusal:
-            raise Refused(refusal)
+            forbidden = actor is not None and not permissions.can_work(actor, t)
+            raise Refused(refusal, kind="forbidden" if forbidden else None)
         _set_status(t, Status.EN_PROCESO, actor=actor, via=via, at=at)
         event(t, Kind.REOPENED, actor=actor, via=via, at=at, public=True, note=reason.strip())
         t.resolved_at = t.closed_at = t.sla_breached_at = t.business_hours_to_resolve = None

@@ -92,7 +92,7 @@ def check_report(
             "Este servicio no se reporta en línea. En una emergencia llame al 911; para otros casos llame al *7311.",
         )
     if channel == Channel.TELEFONO and actor is not None and not permissions.can_take_calls(actor):
-        raise Refused("No tiene permiso para registrar reportes telefónicos.")
+        raise Refused("No tiene permiso para registrar reportes telefónicos.", kind="forbidden")
 
     if not description:
         problems.add("description", "Describa el problema.")
@@ -303,6 +303,7 @@ def ticket_add_photos(*, ticket, photos, actor=None, via=None, public=True, note
             raise Refused(
                 f"El ticket {t.folio} ya tiene {MAX_PHOTOS_PER_TICKET} fotos o más; no se pueden agregar otras.",
                 field="photos",
+                kind="conflict",
             )
         attach_photos(t, photos, actor=actor, via=via, at=at, public=public, note=note)
         t.save(update_fields=["updated_at"])

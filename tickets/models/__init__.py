@@ -2,6 +2,7 @@ from .calendar import NonWorkingDay, WorkingHours
 from .catalogue import Department, Service, ServiceAttribute
 from .reference import ReferenceRecord
 from .staff import StaffProfile
+from .status import PublicBucket
 from .territory import Colonia, Delegacion, Locality
 from .ticket import (
     Channel,
@@ -25,6 +26,7 @@ __all__ = [
     "Locality",
     "NonWorkingDay",
     "PendingPhoto",
+    "PublicBucket",
     "Priority",
     "ReferenceRecord",
     "Service",

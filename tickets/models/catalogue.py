@@ -59,6 +59,8 @@ class Service(models.Model):
     photo_required = models.BooleanField("foto obligatoria", default=False)
     contact_required = models.BooleanField("datos de contacto obligatorios", default=False)
     is_active = models.BooleanField("activo", default=True)
+    # Open311 discovery's changeset: clients refresh their copy of the catalogue when it moves.
+    updated_at = models.DateTimeField("actualizado", auto_now=True)
 
     objects = ServiceQuerySet.as_manager()
 
@@ -94,6 +96,7 @@ class ServiceAttribute(models.Model):
         help_text='Para listas: [{"key": "chico", "name": "Chico (menos de 30 cm)"}, …]',
     )
     order = models.PositiveSmallIntegerField("orden", default=0)
+    updated_at = models.DateTimeField("actualizado", auto_now=True)
 
     class Meta:
         ordering = ["service", "order", "id"]

@@ -255,7 +255,12 @@ class Submission(models.Model):
         CREATED = "created", "Reporte creado"
         FOLLOWED = "followed", "Se sumó a un reporte"
 
-    key = models.CharField(max_length=64, unique=True)
+    # The web form's own key, or an API client's Idempotency-Key in its door's namespace
+    # ("open311:…", "app:…").
+    key = models.CharField(max_length=128, unique=True)
+    # A digest of what was sent with an API key: the same key with other content is refused
+    # instead of answered with someone else's ticket.
+    fingerprint = models.CharField(max_length=64, blank=True)
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
     action = models.CharField(max_length=10, choices=Action.choices)
     created_at = models.DateTimeField(default=timezone.now)
@@ -323,7 +328,11 @@ class TicketEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_idx")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="event_ticket_idx"),
+            # Open311's servicerequestupdates: the public changes of every ticket in a window.
+            models.Index(fields=["created_at"], name="event_public_created_idx", condition=Q(is_public=True)),
+        ]
         verbose_name = "evento"
         verbose_name_plural = "eventos"
 

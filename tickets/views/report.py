@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django_ratelimit.core import is_ratelimited
 
 from tickets import lifecycle, reporting
 from tickets.formatting import due_in_words
@@ -25,14 +24,6 @@ def service_list(request):
     for service in Service.objects.reportable_by_residents().order_by("group", "name"):
         groups.setdefault(service.group, []).append(service)
     return render(request, "tickets/report_services.html", {"groups": groups})
-
-
-def _rate_limited(request):
-    """Too many reports from one address: a short and a daily window."""
-    return any(
-        is_ratelimited(request, group=f"report-{rate}", key="ip", rate=rate, increment=True)
-        for rate in settings.REPORT_RATE_LIMITS
-    )
 
 
 def _pending_for(request):
@@ -78,7 +69,7 @@ def report_form(request, code):
             return _answer(request, previous.ticket, previous.action)
         return _render_kept(request, service, form, nearby=nearby)
 
-    if _rate_limited(request):
+    if reporting.rate_limited(request):
         return _render_kept(request, service, form, status=429, limited=True)
 
     try:

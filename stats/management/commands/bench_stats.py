@@ -86,10 +86,7 @@ class Command(BaseCommand):
 
         def copy_rows():
             rows = 0
-            with (
-                connection.cursor() as cursor,
-                cursor.cursor.copy(f"COPY ({opendata.COPY_SQL}) TO STDOUT WITH (FORMAT csv)") as copy,
-            ):
+            with connection.cursor() as cursor, cursor.cursor.copy(*opendata.copy_statement()) as copy:
                 for chunk in copy:
                     rows += bytes(chunk).count(b"\n")
             return rows
