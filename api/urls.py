@@ -1,11 +1,11 @@
 """/api/v1/ (REST, DRF) and /open311/v2/ (GeoReport v2), with the OpenAPI schema and docs."""
 
 from csp.decorators import csp_update
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from api.rest import catalogue, content, reports, staff, tickets
+from api.rest import catalogue, content, errors, reports, staff, tickets
 
 router = SimpleRouter()
 router.register("services", catalogue.ServiceViewSet, basename="api-service")
@@ -42,4 +42,6 @@ urlpatterns = [
     path("api/docs/", docs_csp(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
     path("api/redoc/", docs_csp(SpectacularRedocView.as_view(url_name="api-schema")), name="api-redoc"),
     path("open311/v2/", include("api.open311.urls")),
+    # Anything else under /api/ is an API 404, in the API's error body (not the HTML page).
+    re_path(r"^api/", errors.not_found),
 ]

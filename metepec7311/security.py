@@ -24,3 +24,16 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             update["style-src"] = [*update.get("style-src", []), UNSAFE_INLINE]
         parts.update = update or None
         return parts
+
+
+def client_address(group, request):
+    """The rate limits' key: the client's address, from RATELIMIT_IP_META_KEY behind a proxy.
+
+    django-ratelimit's own "ip" key raises (a 500) when that header is missing, e.g. on a
+    request that reached the web server without going through the proxy; such a request is
+    counted under REMOTE_ADDR instead, or together with every other one that has neither.
+    """
+    meta_key = settings.RATELIMIT_IP_META_KEY
+    forwarded = request.META.get(meta_key, "") if meta_key else ""
+    address = forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
+    return address[:64] or "desconocida"

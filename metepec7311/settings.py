@@ -286,6 +286,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.rest.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "tickets.models.status.Status",
         "PublicBucketEnum": "tickets.models.status.PublicBucket",

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
 from django_ratelimit.core import is_ratelimited
 
+from metepec7311.security import client_address
 from surveys import responses
 from surveys.forms import SurveyForm
 from surveys.models import Survey
@@ -20,7 +21,7 @@ def survey_form(request, slug=ENCUESTA):
     if request.method == "POST":
         if form.is_valid():
             limited = is_ratelimited(
-                request, group=f"survey-{slug}", key="ip", rate=settings.SURVEY_RATE_LIMIT, increment=True
+                request, group=f"survey-{slug}", key=client_address, rate=settings.SURVEY_RATE_LIMIT, increment=True
             )
             if not limited:
                 responses.response_create(survey=survey, form=form)

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_ratelimit.core import is_ratelimited
 
+from metepec7311.security import client_address
 from tickets import lifecycle
 from tickets.models import PendingPhoto, Submission, Ticket
 
@@ -34,7 +35,7 @@ def rate_limited(request):
     """Too many reports from one address (REPORT_RATE_LIMITS: a short and a daily window),
     counted together for the web form and the residents' API."""
     return any(
-        is_ratelimited(request, group=f"report-{rate}", key="ip", rate=rate, increment=True)
+        is_ratelimited(request, group=f"report-{rate}", key=client_address, rate=rate, increment=True)
         for rate in settings.REPORT_RATE_LIMITS
     )
 

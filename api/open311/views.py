@@ -22,6 +22,7 @@ from api import caching
 from api.models import ApiClient
 from api.open311 import resources
 from api.open311.formats import Open311Error, error_response, respond
+from metepec7311.security import client_address
 from tickets import lifecycle, photos, reporting
 from tickets.folio import parse_folio
 from tickets.models import Channel, Service, Submission
@@ -73,7 +74,7 @@ def resource(*methods, cache_seconds=None):
 
 def _throttle_reads(request):
     if request.method == "GET" and is_ratelimited(
-        request, group="open311-read", key="ip", rate=settings.API_READ_RATE, increment=True
+        request, group="open311-read", key=client_address, rate=settings.API_READ_RATE, increment=True
     ):
         raise Open311Error(429, "Demasiadas consultas desde su dirección; espere un minuto.", {"Retry-After": "60"})
 

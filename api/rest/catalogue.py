@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from api.rest.auth import PublicEndpoint
+from api.rest.fields import IdFilter
 from api.rest.throttling import AnonymousReads
 from tickets.models import Colonia, Delegacion, Department, Locality, Service, ServiceAttribute
 
@@ -107,7 +108,9 @@ class DepartmentViewSet(CachedReads, viewsets.ReadOnlyModelViewSet):
 
 
 class DelegacionSerializer(serializers.ModelSerializer):
-    locality = serializers.SlugRelatedField(slug_field="cvegeo", read_only=True, help_text="Clave INEGI")
+    locality = serializers.SlugRelatedField(
+        slug_field="cvegeo", read_only=True, allow_null=True, help_text="Clave INEGI"
+    )
 
     class Meta:
         model = Delegacion
@@ -119,12 +122,15 @@ class DelegacionSerializer(serializers.ModelSerializer):
     retrieve=extend_schema(summary="Una delegación", tags=["territorio"]),
 )
 class DelegacionViewSet(CachedReads, viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = r"[0-9]{1,18}"
     serializer_class = DelegacionSerializer
     queryset = Delegacion.objects.select_related("locality").order_by("name")
 
 
 class ColoniaSerializer(serializers.ModelSerializer):
-    delegacion = serializers.PrimaryKeyRelatedField(read_only=True, help_text="id de la delegación, si está vinculada")
+    delegacion = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="id de la delegación; null si el personal aún no la vincula"
+    )
 
     class Meta:
         model = Colonia
@@ -134,6 +140,7 @@ class ColoniaSerializer(serializers.ModelSerializer):
 class ColoniaFilter(django_filters.FilterSet):
     postal_code = django_filters.CharFilter(label="Código postal (5 dígitos)")
     name = django_filters.CharFilter(lookup_expr="icontains", label="Parte del nombre")
+    delegacion = IdFilter(field_name="delegacion_id", label="id de la delegación")
 
     class Meta:
         model = Colonia
@@ -145,6 +152,7 @@ class ColoniaFilter(django_filters.FilterSet):
     retrieve=extend_schema(summary="Una colonia", tags=["territorio"]),
 )
 class ColoniaViewSet(CachedReads, viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = r"[0-9]{1,18}"
     serializer_class = ColoniaSerializer
     filterset_class = ColoniaFilter
     queryset = Colonia.objects.order_by("name", "postal_code")

@@ -10,7 +10,7 @@ input: anything a client can send ends in one of these.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -69,6 +69,11 @@ def _flatten(detail):
                 errors[key] = [str(m) for m in (value if isinstance(value, list) else [value])]
         return errors
     return {FIELDLESS: [str(m) for m in (detail if isinstance(detail, list) else [detail])]}
+
+
+def not_found(request, *args, **kwargs):
+    """A URL under /api/ that names no resource."""
+    return JsonResponse(body("No existe ese recurso de la API (vea /api/docs/).", "not_found"), status=404)
 
 
 def exception_handler(exc, context):

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from api.rest import errors
 from api.rest.auth import PublicEndpoint
+from api.rest.fields import IdRelatedField
 from api.rest.throttling import limit_reports
 from api.rest.tickets import PublicTicketDetailSerializer, public_detail_queryset
 from surveys import satisfaction
@@ -38,7 +39,7 @@ class AnswersField(serializers.Field):
     """The service's extra questions: an object {code: answer}, or the same as a JSON string
     (multipart forms)."""
 
-    default_error_messages = {"invalid": 'Envíe las respuestas como un objeto JSON: {"codigo": "respuesta"}.'}
+    default_error_messages = {"invalid": 'Envíe las respuestas como un objeto JSON: {{"codigo": "respuesta"}}.'}
 
     def to_internal_value(self, data):
         if isinstance(data, str):
@@ -86,7 +87,7 @@ class ReportInput(serializers.Serializer):
     )
     description = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
     address = serializers.CharField(required=False, allow_blank=True, default="")
-    colonia = serializers.PrimaryKeyRelatedField(
+    colonia = IdRelatedField(
         queryset=Colonia.objects.all(),
         required=False,
         allow_null=True,

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from api.rest import errors
 from api.rest.auth import StaffEndpoint
+from api.rest.fields import IdRelatedField
 from api.rest.pagination import TicketCursor
 from api.rest.reports import PhotoUploads
 from api.rest.tickets import PublicTicketSerializer, TicketFilter, conditional, ticket_by_folio
@@ -127,7 +128,7 @@ class DetailsInput(serializers.Serializer):
 
     service = serializers.SlugRelatedField(slug_field="code", queryset=Service.objects.active(), required=False)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-    colonia = serializers.PrimaryKeyRelatedField(queryset=Colonia.objects.all(), required=False, allow_null=True)
+    colonia = IdRelatedField(queryset=Colonia.objects.all(), required=False, allow_null=True)
     address = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
@@ -141,7 +142,7 @@ class ActionInput(serializers.Serializer):
     )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
     public = serializers.BooleanField(required=False, default=False, help_text="Nota o fotos visibles al público.")
-    assignee = serializers.PrimaryKeyRelatedField(
+    assignee = IdRelatedField(
         queryset=User.objects.filter(is_active=True, is_staff=True), required=False, allow_null=True, default=None
     )
     department = serializers.SlugRelatedField(
@@ -195,7 +196,8 @@ class StaffTicketViewSet(StaffEndpoint, mixins.ListModelMixin, mixins.RetrieveMo
     def retrieve(self, request, *args, **kwargs):
         ticket = self.get_object()
         response = self._answer(ticket)
-        return conditional(request, response, ticket)
+        newest = ticket.events.order_by("-id").values_list("id", flat=True).first() or 0
+        return conditional(request, response, ticket, version=f"{newest}.{request.user.pk}")
 
     def partial_update(self, request, *args, **kwargs):
         ticket = self.get_object()

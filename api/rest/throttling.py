@@ -24,4 +24,6 @@ class AnonymousReads(SimpleRateThrottle):
 def limit_reports(request):
     """The web form's limits (REPORT_RATE_LIMITS, per address, counted together with it)."""
     if reporting.rate_limited(request):
-        raise Throttled(detail="Recibimos muchos reportes desde su conexión. Intente más tarde o llame al *7311.")
+        raise Throttled(
+            wait=60, detail="Recibimos muchos reportes desde su conexión. Intente más tarde o llame al *7311."
+        )

@@ -9,16 +9,15 @@ version of the tickets (api/caching.py); a single ticket answers with ETag / Las
 import django_filters
 from django.db.models import Prefetch
 from django.utils.http import http_date, quote_etag
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
 from api import caching
 from api.rest.auth import PublicEndpoint
+from api.rest.fields import IdFilter, PublicCoordinate
 from api.rest.pagination import TicketCursor
 from api.rest.throttling import AnonymousReads
-from tickets import geo
 from tickets.folio import parse_folio
 from tickets.models import Channel, PublicBucket, SlaState, Status, Ticket, TicketEvent, TicketPhoto
 from tickets.models.status import statuses_in
@@ -32,8 +31,8 @@ class TicketFilter(django_filters.FilterSet):
     bucket = django_filters.ChoiceFilter(choices=PublicBucket.choices, method="filter_bucket", label="Cifra pública")
     service = django_filters.CharFilter(field_name="service__code", label="Código del servicio")
     department = django_filters.CharFilter(field_name="department__slug", label="Dependencia (slug)")
-    colonia = django_filters.NumberFilter(field_name="colonia_id", label="id de la colonia")
-    delegacion = django_filters.NumberFilter(field_name="colonia__delegacion_id", label="id de la delegación")
+    colonia = IdFilter(field_name="colonia_id", label="id de la colonia")
+    delegacion = IdFilter(field_name="colonia__delegacion_id", label="id de la delegación")
     locality = django_filters.CharFilter(field_name="locality__cvegeo", label="Clave INEGI de la localidad")
     channel = django_filters.ChoiceFilter(choices=Channel.choices, label="Canal de entrada")
     sla = django_filters.ChoiceFilter(choices=SlaState.choices, method="filter_sla", label="Estado del plazo")
@@ -83,14 +82,6 @@ class PlaceLocalitySerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-@extend_schema_field(OpenApiTypes.DOUBLE)
-class PublicCoordinate(serializers.Field):
-    """A coordinate rounded as in the open data (4 decimals, about 10 m)."""
-
-    def to_representation(self, value):
-        return float(geo.public_coordinate(value))
-
-
 class TimelineEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     title = serializers.CharField()
@@ -122,9 +113,7 @@ class PublicTicketSerializer(serializers.ModelSerializer):
     locality = PlaceLocalitySerializer(allow_null=True)
     latitude = PublicCoordinate(allow_null=True)
     longitude = PublicCoordinate(allow_null=True)
-    parent = serializers.SlugRelatedField(
-        slug_field="folio", read_only=True, help_text="Folio principal si es duplicado"
-    )
+    parent = serializers.SerializerMethodField(help_text="Folio principal si es duplicado.")
 
     class Meta:
         model = Ticket
@@ -157,6 +146,9 @@ class PublicTicketSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         path = f"/seguimiento/{ticket.folio}/"
         return request.build_absolute_uri(path) if request else path
+
+    def get_parent(self, ticket) -> str | None:
+        return ticket.parent.folio if ticket.parent_id else None
 
     def get_bucket(self, ticket) -> str:
         return ticket.public_bucket.value
@@ -200,9 +192,10 @@ def ticket_by_folio(queryset, folio):
     return queryset.filter(folio=canonical).first() if canonical else None
 
 
-def conditional(request, response, ticket):
-    """ETag and Last-Modified from the ticket's last change; 304 when the client has it."""
-    etag = quote_etag(f"{ticket.folio}.{ticket.updated_at.timestamp():.6f}")
+def conditional(request, response, ticket, *, version=""):
+    """ETag and Last-Modified from the ticket's last change (and `version`: what else the
+    answer shows, such as its newest event); 304 when the client already has it."""
+    etag = quote_etag(f"{ticket.folio}.{ticket.updated_at.timestamp():.6f}.{version}")
     if request.headers.get("If-None-Match") == etag:
         response = Response(status=304)
     response["ETag"] = etag
@@ -293,4 +286,5 @@ class PublicTicketViewSet(PublicEndpoint, viewsets.ReadOnlyModelViewSet):
             return Response({"detail": "No existe ese folio.", "code": "not_found", "errors": {}}, status=404)
         response = Response(self.get_serializer(ticket).data)
         response["Cache-Control"] = "public, max-age=0, must-revalidate"
-        return conditional(request, response, ticket)
+        newest = max((event.pk for event in ticket.public_events), default=0)
+        return conditional(request, response, ticket, version=f"{newest}.{len(ticket.public_photos)}")
