@@ -2,7 +2,7 @@
 
 from csp.decorators import csp_update
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from api.rest import catalogue, content, errors, reports, staff, tickets
@@ -32,15 +32,15 @@ v1 = [
     *router.urls,
 ]
 
-# Swagger UI and ReDoc come from drf-spectacular-sidecar's files in our static folder; the
-# Swagger UI styles its widgets inline, which these two pages alone allow.
+# Swagger UI comes from drf-spectacular-sidecar's files in our static folder (ReDoc is left
+# out: its page loads fonts from Google). Swagger UI styles its widgets inline, which this
+# page alone allows.
 docs_csp = csp_update({"style-src": ["'unsafe-inline'"], "img-src": ["data:"]})
 
 urlpatterns = [
     path("api/v1/", include(v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", docs_csp(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
-    path("api/redoc/", docs_csp(SpectacularRedocView.as_view(url_name="api-schema")), name="api-redoc"),
     path("open311/v2/", include("api.open311.urls")),
     # Anything else under /api/ is an API 404, in the API's error body (not the HTML page).
     re_path(r"^api/", errors.not_found),

@@ -8,6 +8,7 @@ strings, dates W3C with their offset.
 """
 
 import json
+import re
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from django.http import HttpResponse
@@ -38,6 +39,11 @@ def w3c(moment):
     return timezone.localtime(moment).isoformat(timespec="seconds")
 
 
+# Characters XML 1.0 cannot carry at all (control characters, lone surrogates): a resident's
+# text or a client's echoed parameter containing one would make the whole document unreadable.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _text(value):
     if value is None:
         return None
@@ -45,7 +51,7 @@ def _text(value):
         return "true"
     if value is False:
         return "false"
-    return str(value)
+    return NOT_XML.sub("\ufffd", str(value))
 
 
 def _fill(element, value):

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from functools import wraps
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
@@ -65,6 +65,10 @@ def resource(*methods, cache_seconds=None):
                 status, root, value = view(request, fmt, **kwargs)
             except Open311Error as error:
                 return error_response(fmt, error.status, error.description, error.headers)
+            except RequestDataTooBig:
+                return error_response(fmt, 400, "El envío es demasiado grande (fotos de hasta 10 MB cada una).")
+            except SuspiciousOperation:
+                return error_response(fmt, 400, "La solicitud no se pudo leer.")
             return respond(fmt, root, value, status=status, cache_seconds=cache_seconds if status == 200 else None)
 
         return wrapper
@@ -251,15 +255,18 @@ def _coordinate(request, name):
 
 
 def _attributes(request):
-    """attribute[CODE]=v and attribute[CODE][]=v1&attribute[CODE][]=v2, as {CODE: v | [v…]}."""
+    """attribute[CODE]=v and attribute[CODE][]=v1&attribute[CODE][]=v2, as {CODE: v | [v…]}.
+    An empty value is an absent one (the spec's rule for every optional parameter)."""
     answers = {}
     for name in request.POST:
         if not (name.startswith("attribute[") and name.endswith("]")):
             continue
         inner = name[len("attribute[") : -1]
         if inner.endswith("]["):
-            answers[inner[:-2]] = [v for v in request.POST.getlist(name) if v != ""]
-        else:
+            values = [v for v in request.POST.getlist(name) if v.strip()]
+            if values:
+                answers[inner[:-2]] = values
+        elif request.POST.get(name, "").strip():
             answers[inner] = request.POST.get(name)
     return answers
 

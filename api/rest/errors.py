@@ -9,7 +9,7 @@ lifecycle refuses in the ticket's current state, 413 too large, 415 wrong conten
 input: anything a client can send ends in one of these.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -24,6 +24,12 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "El cambio no es posible en el estado actual."
     default_code = "conflict"
+
+
+class TooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "El envío es demasiado grande: fotos de hasta 10 MB cada una, textos de hasta 4,000 caracteres."
+    default_code = "too_large"
 
 
 class IdempotencyKeyReused(exceptions.APIException):
@@ -80,7 +86,11 @@ def exception_handler(exc, context):
     if isinstance(exc, Refused):
         set_rollback()
         return refusal_response(exc)
-    if isinstance(exc, Http404):
+    if isinstance(exc, RequestDataTooBig):
+        exc = TooLarge()
+    elif isinstance(exc, SuspiciousOperation):
+        exc = exceptions.ParseError("La solicitud no se pudo leer.")
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()

@@ -180,3 +180,9 @@ def test_a_post_carries_the_reporter_fields_nowhere_public(client, app_key, froz
     for path in (f"{URL}.json", f"{URL}.xml", f"/open311/v2/requests/{folio}.xml", f"/seguimiento/{folio}/"):
         text = client.get(path, {"extensions": "true"}).content.decode()
         assert folio in text and not any(trace in text for trace in REPORTER_TRACES), path
+
+
+def test_a_body_too_large_is_a_400_in_the_specs_format(client, app_key, settings, db):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = client.post(f"{URL}.xml", report(api_key=app_key, description="x" * 5000))
+    assert response.status_code == 400 and "demasiado grande" in xml(response).find("error").find("description").text

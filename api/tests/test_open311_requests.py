@@ -214,3 +214,18 @@ def test_updates_carry_the_photo_of_the_work_and_the_final_status(client, ticket
     assert [u["status"] for u in updates] == ["OPEN", "FIXED"]
     assert updates[0]["media_url"].startswith("http://testserver/media/") and updates[1]["description"] == "Reparada."
     assert updates[1]["external_status_code"] == "resuelto"
+
+
+def test_text_xml_cannot_carry_is_replaced_not_a_broken_document(client, make_ticket):
+    ticket = make_ticket("bacheo", description="Bache\x0bgrande\x1f.")
+    root = xml(client.get(f"{BASE}/requests/{ticket.folio}.xml"))
+    assert root.find("request").find("description").text == "Bache\ufffdgrande\ufffd."
+    assert client.get(f"{BASE}/requests/{ticket.folio}.json").json()[0]["description"] == "Bache\x0bgrande\x1f."
+
+
+def test_a_nul_byte_is_refused_by_every_door(client, app_key, db):
+    response = client.post(
+        f"{BASE}/requests.json",
+        {"api_key": app_key, "service_code": "bacheo", "address_string": "Calle\x001", "description": "Bache"},
+    )
+    assert response.status_code == 400 and "caracteres no válidos" in response.json()[0]["description"]

@@ -158,3 +158,9 @@ def test_a_rating_after_resolution(api, filed, obras_staff):
     assert bad.status_code == 400 and bad.json()["errors"]["rating"] == ["Elija una calificación del 1 al 5."]
     good = api.post(f"{URL}{filed['token']}/rating/", {"rating": 5, "comment": "Rápido"}, format="json")
     assert good.json()["report"]["rating"] == {"rating": 5, "solved": True}
+
+
+def test_a_body_too_large_is_a_413_in_the_api_shape(api, report, settings, frozen):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = api.post(URL, {**report, "description": "x" * 5000}, format="json")
+    assert response.status_code == 413 and response.json()["code"] == "too_large"

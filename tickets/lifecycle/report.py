@@ -94,6 +94,10 @@ def check_report(
     if channel == Channel.TELEFONO and actor is not None and not permissions.can_take_calls(actor):
         raise Refused("No tiene permiso para registrar reportes telefónicos.", kind="forbidden")
 
+    # PostgreSQL cannot store a NUL character in text; no person types one.
+    for field, value in (("description", description), ("address", address), ("reporter_name", reporter_name)):
+        if "\x00" in value:
+            problems.add(field, "El texto contiene caracteres no válidos; escríbalo de nuevo.")
     if not description:
         problems.add("description", "Describa el problema.")
     elif len(description) > DESCRIPTION_LIMIT:
