@@ -3,7 +3,7 @@
 #   make test   the whole test suite (SQLite by default; DATABASE_URL/REDIS_URL to use services)
 #   make stack  web + Celery worker + beat on PostgreSQL/Redis from the environment
 #   make lint   ruff
-#   make bench  benchmarks on PostgreSQL (see docs/performance.md)
+#   make bench  benchmarks on PostgreSQL (see docs/performance.md); make bench-api: the APIs only
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -14,7 +14,7 @@ BENCH_TICKETS ?= 1000000
 BENCH_SIZES ?= 1000000,10000000
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/5
 
-.PHONY: setup run stack test lint format bench ci clean
+.PHONY: setup run stack test lint format bench bench-db bench-api ci clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.x)")'
@@ -64,13 +64,20 @@ format: setup
 
 BENCH_ENV = DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=bench-only ALLOWED_HOSTS=testserver STATIC_MANIFEST=0
 
-bench: setup
+bench-db: setup
 	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'metepec7311_bench'" | grep -q 1 \
 	  || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE metepec7311_bench"
 	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
 	$(BENCH_ENV) $(BIN)/python manage.py load_reference_data -v0
 	$(BENCH_ENV) $(BIN)/python manage.py bench_admin --tickets $(BENCH_TICKETS)
+
+bench: bench-db
+	$(BENCH_ENV) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench_api
 	$(BENCH_ENV) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench_stats --sizes $(BENCH_SIZES)
+
+# Only the APIs' benchmark (Open311 and REST reads and POST) at BENCH_TICKETS.
+bench-api: bench-db
+	$(BENCH_ENV) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench_api
 
 ci:
 	.ci/run

@@ -12,7 +12,17 @@ def tile_origin():
     return f"{parts.scheme}://{parts.netloc}" if parts.netloc else None
 
 
+# Data answers (the APIs' JSON, the open data's CSV) are never rendered as pages, so a policy
+# on them protects nothing; building it cost more than some of those answers.
+DATA_TYPES = ("application/json", "application/geo+json", "text/csv")
+
+
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    def process_response(self, request, response):
+        if response.get("Content-Type", "").startswith(DATA_TYPES):
+            return response
+        return super().process_response(request, response)
+
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only)
         update = dict(parts.update or {})

@@ -135,6 +135,14 @@ else:
 # Whole public pages that may be up to a minute old (the home page): kept in each process's
 # memory, which saves the round trips to Redis on the busiest page.
 CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"}
+# Rendered API lists (Open311 requests, REST tickets), up to a few hundred kB each, keyed by
+# the version of the tickets (api/caching.py): each process keeps its own copies, so a
+# repeated list costs no transfer from Redis; a version nobody asks for any more is culled.
+CACHES["answers"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "answers",
+    "OPTIONS": {"MAX_ENTRIES": 200},
+}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None

@@ -22,11 +22,11 @@ urlpatterns = [
     path("aviso-de-privacidad/", views.PrivacyView.as_view(), name="privacy"),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("", include("api.urls")),  # early: the busiest machine-read URLs resolve first
     path("", include("tickets.urls")),
     path("", include("stats.urls")),
     path("", include("news.urls")),
     path("", include("surveys.urls")),
-    path("", include("api.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 

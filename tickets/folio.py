@@ -2,9 +2,21 @@
 
 import re
 
+from django.db import connection
+
 from tickets.models import FolioCounter
 
 FOLIO_RE = re.compile(r"^7311-(\d{4})-(\d{6,})$")
+
+
+# One statement, the same on PostgreSQL and SQLite: the year's first ticket creates the row
+# (also when another transaction creates it at the same moment), every other one increments
+# it. The row stays locked until the ticket's transaction ends.
+NEXT_NUMBER_SQL = (
+    f"INSERT INTO {FolioCounter._meta.db_table} (year, last_number) VALUES (%s, 1) "
+    f"ON CONFLICT (year) DO UPDATE SET last_number = {FolioCounter._meta.db_table}.last_number + 1 "
+    "RETURNING last_number"
+)
 
 
 def next_folio(year):
@@ -13,13 +25,10 @@ def next_folio(year):
     The counter row stays locked until that transaction ends, so concurrent creations queue
     here and never share a number, and a rolled-back creation gives its number back.
     """
-    # INSERT … ON CONFLICT DO NOTHING: the first ticket of a year creates the row without
-    # failing when another transaction creates it at the same moment.
-    FolioCounter.objects.bulk_create([FolioCounter(year=year)], ignore_conflicts=True)
-    counter = FolioCounter.objects.select_for_update().get(year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return format_folio(year, counter.last_number)
+    with connection.cursor() as cursor:
+        cursor.execute(NEXT_NUMBER_SQL, [year])
+        (number,) = cursor.fetchone()
+    return format_folio(year, number)
 
 
 def format_folio(year, number):

@@ -89,22 +89,32 @@ def submit_report(*, key, fingerprint="", photos=(), pending_keys=(), **report):
 
     `report` are ticket_create's arguments; `photos` cleaned ContentFiles; `pending_keys`
     photos kept from an earlier attempt with errors; `fingerprint` a digest of what an API
-    client sent with its Idempotency-Key.
+    client sent with its Idempotency-Key. `key=None` (an API client that sent none): no
+    retry protection, and no receipt to write.
     """
-    previous = _already(key, fingerprint)
+    previous = _already(key, fingerprint) if key else None
     if previous:
         return previous.ticket, False
     try:
         with transaction.atomic():
             kept = list(PendingPhoto.objects.filter(key__in=list(pending_keys))[: len(pending_keys)])
-            ticket = lifecycle.ticket_create(photos=[*photos, *(_copy(pending) for pending in kept)], **report)
+
+            def receipt(ticket):
+                if not key:
+                    return
+                # Unique key: a concurrent second submission blocks here until the first
+                # commits, then fails and is answered with the first one's ticket below.
+                Submission.objects.create(
+                    key=key, fingerprint=fingerprint, ticket=ticket, action=Submission.Action.CREATED
+                )
+
+            ticket = lifecycle.ticket_create(
+                photos=[*photos, *(_copy(pending) for pending in kept)], before_numbering=receipt, **report
+            )
             for pending in kept:
                 pending.delete()
                 # The file goes only once the ticket is safely stored.
                 transaction.on_commit(lambda image=pending.image: image.storage.delete(image.name))
-            # Unique key: a concurrent second submission blocks here until the first commits,
-            # then fails and is answered with the first one's ticket below.
-            Submission.objects.create(key=key, fingerprint=fingerprint, ticket=ticket, action=Submission.Action.CREATED)
     except IntegrityError:
         previous = _already(key, fingerprint)
         if previous is None:

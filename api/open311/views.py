@@ -21,11 +21,11 @@ from django_ratelimit.core import is_ratelimited
 from api import caching
 from api.models import ApiClient
 from api.open311 import resources
-from api.open311.formats import Open311Error, error_response, respond
+from api.open311.formats import Open311Error, Rendered, error_response, render, respond
 from metepec7311.security import client_address
-from tickets import lifecycle, photos, reporting
+from tickets import catalogue, lifecycle, photos, reporting
 from tickets.folio import parse_folio
-from tickets.models import Channel, Service, Submission
+from tickets.models import Channel, Submission
 from tickets.models.status import OPEN311_CLOSED, OPEN311_OPEN, statuses_for_open311
 
 WINDOW = timedelta(days=90)  # the spec's default span, and the widest a client may ask for
@@ -61,7 +61,6 @@ def resource(*methods, cache_seconds=None):
                         f"No existe la jurisdicción «{jurisdiction}»: este servidor atiende "
                         f"{settings.OPEN311_JURISDICTION}.",
                     )
-                _throttle_reads(request)
                 status, root, value = view(request, fmt, **kwargs)
             except Open311Error as error:
                 return error_response(fmt, error.status, error.description, error.headers)
@@ -76,7 +75,8 @@ def resource(*methods, cache_seconds=None):
     return decorator
 
 
-def _throttle_reads(request):
+def throttle_reads(request):
+    """Anonymous reads per address (API_READ_RATE), for the answers that make the server work."""
     if request.method == "GET" and is_ratelimited(
         request, group="open311-read", key=client_address, rate=settings.API_READ_RATE, increment=True
     ):
@@ -90,16 +90,19 @@ def not_found(request, fmt="xml", **kwargs):
 
 @resource("GET", cache_seconds=300)
 def discovery(request, fmt):
+    throttle_reads(request)
     return 200, "discovery", resources.discovery(request.build_absolute_uri("/open311/v2"))
 
 
 @resource("GET", cache_seconds=300)
 def services(request, fmt):
+    throttle_reads(request)
     return 200, "services", [resources.service(item) for item in resources.reportable_services()]
 
 
 @resource("GET", cache_seconds=300)
 def service_definition(request, fmt, code):
+    throttle_reads(request)
     item = resources.reportable_services().filter(code=code).first()
     if item is None:
         raise Open311Error(404, f"No existe el servicio «{code}» (o no se reporta en línea).")
@@ -187,18 +190,21 @@ def requests(request, fmt):
     absolute = request.build_absolute_uri
 
     def build():
+        throttle_reads(request)
         offset = (page - 1) * page_size
         tickets = resources.requests_queryset(extensions=extensions).filter(**conditions)[offset : offset + page_size]
-        return [resources.request_item(t, fmt=fmt, absolute=absolute, extensions=extensions) for t in tickets]
+        items = [resources.request_item(t, fmt=fmt, absolute=absolute, extensions=extensions) for t in tickets]
+        return render(fmt, "service_requests", items)
 
     # The same answer for everyone until a ticket changes (api/caching.py).
     parts = (fmt, absolute("/"), sorted((k, str(v)) for k, v in conditions.items()), page, page_size, extensions)
-    items, _ = caching.cached("open311:requests", parts, build)
-    return 200, "service_requests", items
+    content, _ = caching.cached("open311:requests", parts, build)
+    return 200, "service_requests", Rendered(content)
 
 
 @resource("GET")
 def request_detail(request, fmt, request_id):
+    throttle_reads(request)
     folio = parse_folio(request_id)
     ticket = resources.requests_queryset(extensions=_extensions(request)).filter(folio=folio).first() if folio else None
     if ticket is None:
@@ -209,6 +215,7 @@ def request_detail(request, fmt, request_id):
 
 @resource("GET")
 def token_detail(request, fmt, token):
+    throttle_reads(request)
     receipt = Submission.objects.filter(key=f"open311:{token}").select_related("ticket").first()
     if receipt is None:
         raise Open311Error(404, f"No existe el token «{token}».")
@@ -217,6 +224,7 @@ def token_detail(request, fmt, token):
 
 @resource("GET", cache_seconds=60)
 def request_updates(request, fmt):
+    throttle_reads(request)
     start, end = _window(request)
     page = _positive(request, "page", 1, 100_000)
     page_size = _positive(request, "page_size", LIMIT, LIMIT)
@@ -291,7 +299,7 @@ def create_request(request, fmt):
     code = _param(request, "service_code")
     if code is None:
         raise Open311Error(400, "Falta service_code.")
-    service = Service.objects.filter(code=code).select_related("department").first()
+    service = catalogue.service(code)
     if service is None:
         raise Open311Error(404, f"No existe el servicio «{code}».")
     latitude, longitude = _coordinate(request, "lat"), _coordinate(request, "long")
@@ -315,7 +323,7 @@ def create_request(request, fmt):
     label = f"{client.name} (Open311)"
     try:
         ticket, created = reporting.submit_report(
-            key=f"open311:{key or ApiClient.objects.key_generator.get_secret_key()}",
+            key=f"open311:{key}" if key else None,
             fingerprint=_fingerprint(request),
             photos=cleaned,
             service=service,

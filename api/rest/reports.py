@@ -9,7 +9,6 @@ the lifecycle checks the report, tickets/reporting.py makes a retry create one t
 
 import hashlib
 import json
-import uuid
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
@@ -187,7 +186,7 @@ class ReportCreateView(PublicEndpoint, APIView):
         data = ReportInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        scoped_key = f"app:{key or uuid.uuid4().hex}"
+        scoped_key = f"app:{key}" if key else None
         if not (key and Submission.objects.filter(key=scoped_key).exists()):
             limit_reports(request)  # a retry of a report already received is not counted again
         try:

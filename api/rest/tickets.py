@@ -8,9 +8,11 @@ version of the tickets (api/caching.py); a single ticket answers with ETag / Las
 
 import django_filters
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.utils.http import http_date, quote_etag
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from api import caching
@@ -269,13 +271,23 @@ class PublicTicketViewSet(PublicEndpoint, viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return PublicTicketDetailSerializer if self.action == "retrieve" else PublicTicketSerializer
 
+    def get_throttles(self):
+        return [] if self.action == "list" else super().get_throttles()  # list: counted in build()
+
     def list(self, request, *args, **kwargs):
         # Every visitor asking the same page gets the same answer until a ticket changes.
         def build():
-            return super(PublicTicketViewSet, self).list(request, *args, **kwargs).data
+            for throttle in super(PublicTicketViewSet, self).get_throttles():
+                if not throttle.allow_request(request, self):
+                    self.throttled(request, throttle.wait())
+            data = super(PublicTicketViewSet, self).list(request, *args, **kwargs).data
+            return JSONRenderer().render(data)
 
-        data, etag = caching.cached("api:tickets", (request.build_absolute_uri(),), build)
-        response = Response(data) if request.headers.get("If-None-Match") != etag else Response(status=304)
+        content, etag = caching.cached("api:tickets", (request.build_absolute_uri(),), build)
+        if request.headers.get("If-None-Match") == etag:
+            response = HttpResponse(status=304)
+        else:
+            response = HttpResponse(content, content_type="application/json")
         response["ETag"] = etag
         response["Cache-Control"] = "public, max-age=60"
         return response

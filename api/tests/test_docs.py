@@ -24,3 +24,11 @@ def test_swagger_ui_loads_nothing_from_other_sites(client, db):
         for url in urls:
             if url.startswith("/static/"):
                 assert finders.find(url.removeprefix("/static/")), url
+
+
+def test_pages_carry_the_content_security_policy_and_data_answers_do_not_need_it(client, db):
+    docs = client.get("/api/docs/")["Content-Security-Policy"]
+    assert "script-src 'self'" in docs and "style-src 'self' 'unsafe-inline'" in docs
+    assert "Content-Security-Policy" in client.get("/reportar/")
+    assert "Content-Security-Policy" not in client.get("/api/v1/services/")
+    assert "Content-Security-Policy" not in client.get("/open311/v2/services.json")

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, settings
 
 from api.models import StaffToken
 from conftest import make_staff
+from stats import snapshot
 from tickets import lifecycle
 from tickets.models import Colonia, Service
 from tickets.permissions import SUPERVISOR_GROUP
@@ -52,6 +53,7 @@ def _world(db, settings):
     service = Service.objects.get(code="bacheo")
     colonia = Colonia.objects.get(name="Coaxustenco")
     lifecycle.ticket_create(service=service, description="Bache", channel="web", colonia=colonia)
+    snapshot.recompute()  # the public numbers exist (before the first one, a documented 503)
     # Requests run through the WSGI application inside the test's transaction: Django must not
     # close the connection at the end of each one (its own test client does the same).
     signals.request_started.disconnect(close_old_connections)

@@ -4,29 +4,44 @@ import http.client
 import re
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 from urllib.parse import urlsplit
 
 
-def wrk(url, seconds=10, connections=16, threads=2):
-    output = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", url], capture_output=True, text=True, check=True
-    ).stdout
+def wrk(url, seconds=10, connections=16, threads=2, body=None, content_type=None):
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", url]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        if body is not None:  # a POST: wrk takes its method, body and headers from a Lua script
+            script.write(
+                f'wrk.method = "POST"\nwrk.body = {_lua(body)}\nwrk.headers["Content-Type"] = {_lua(content_type)}\n'
+            )
+            script.flush()
+            command += ["-s", script.name]
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if errors:
         raise RuntimeError(f"{url}: {errors.group(1)} error responses\n{output}")
     return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
 
 
-def python_load(url, seconds=10, connections=8):
+def _lua(text):
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def python_load(url, seconds=10, connections=8, body=None, content_type=None):
     parts = urlsplit(url)
     done, stop = [0] * connections, time.monotonic() + seconds
+    target = parts.path + (f"?{parts.query}" if parts.query else "") or "/"
 
     def worker(slot):
         conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
         while time.monotonic() < stop:
-            conn.request("GET", parts.path or "/")
+            if body is None:
+                conn.request("GET", target)
+            else:
+                conn.request("POST", target, body=body.encode(), headers={"Content-Type": content_type})
             response = conn.getresponse()
             response.read()
             if response.status != 200:
@@ -42,8 +57,8 @@ def python_load(url, seconds=10, connections=8):
     return sum(done) / (time.monotonic() - started)
 
 
-def requests_per_second(url, seconds=10):
-    """(requests per second, tool used)."""
+def requests_per_second(url, seconds=10, body=None, content_type="application/x-www-form-urlencoded"):
+    """(requests per second, tool used); a POST of `body` when given."""
     if shutil.which("wrk"):
-        return wrk(url, seconds=seconds), "wrk"
-    return python_load(url, seconds=seconds), "python"
+        return wrk(url, seconds=seconds, body=body, content_type=content_type), "wrk"
+    return python_load(url, seconds=seconds, body=body, content_type=content_type), "python"

@@ -1,9 +1,11 @@
-"""The project's URLs plus the reference view of the throughput benchmark."""
+"""The project's URLs plus the reference views of the throughput benchmarks."""
 
 from django.http import JsonResponse
 from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
 
 from metepec7311.urls import urlpatterns as project_urls
+from tickets.models import Ticket, TicketEvent
 
 CONSTANT = {"ok": True, "service": "Metepec *7311"}
 
@@ -13,4 +15,18 @@ def constant(request):
     return JsonResponse(CONSTANT)
 
 
-urlpatterns = [path("bench/constant", constant), *project_urls]
+_first_ticket = []
+
+
+@csrf_exempt
+def insert(request):
+    """A bare view doing one ORM INSERT (a row of the event trail): the ceiling of a POST."""
+    if not _first_ticket:
+        _first_ticket.append(Ticket.objects.order_by("id").values_list("id", flat=True).first())
+    event = TicketEvent.objects.create(
+        ticket_id=_first_ticket[0], kind="note", actor_name="bench", via="api", note=request.POST.get("description", "")
+    )
+    return JsonResponse({"id": event.pk}, status=201)
+
+
+urlpatterns = [path("bench/constant", constant), path("bench/insert", insert), *project_urls]

@@ -99,12 +99,12 @@ def worker():
 def test_a_ticket_change_reaches_the_banner_through_a_real_worker(client, worker, supervisor, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False  # pages never recompute: only the worker does
     service = Service.objects.get(code="bacheo")
-    lifecycle.ticket_create(service=service, description="Bache", channel="web")
+    lifecycle.ticket_create(service=service, description="Bache", channel="web", address="Calle 1")
     snapshot.recompute()
     before = client.get("/seguimiento/").text
     assert re.search(r"<dt>Tickets totales</dt><dd>1</dd>", before), "the page shows the first numbers"
 
-    ticket = lifecycle.ticket_create(service=service, description="Otro bache", channel="web")
+    ticket = lifecycle.ticket_create(service=service, description="Otro bache", channel="web", address="Calle 1")
     lifecycle.ticket_resolve(ticket=ticket, actor=supervisor, public_note="Bache cubierto")
     assert client.get("/api/v1/stats/banner").json()["total"] == 1  # unchanged until the job runs
     started = Snapshot.objects.count()

@@ -199,7 +199,7 @@ def run_together(*works):
 def report_potholes(service, count):
     def report():
         for _ in range(count):
-            lifecycle.ticket_create(service=service, description="Bache", channel="web")
+            lifecycle.ticket_create(service=service, description="Bache", channel="web", address="Calle 1")
 
     return report
 

@@ -6,6 +6,7 @@ same Spanish messages.
 """
 
 import re
+import uuid
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -231,11 +232,13 @@ def ticket_create(
     actor_label=None,
     at=None,
     calendar=None,
+    before_numbering=None,
 ):
     """Register a report (with its photos) and start its SLA clock. Returns the saved ticket.
 
     `photos` are cleaned images (tickets/photos.py); `actor_label` names a door with no user,
-    such as an Open311 client, in the trail.
+    such as an Open311 client, in the trail; `before_numbering(ticket)` writes more rows of
+    the same transaction (a submission receipt) before the shared rows are locked.
     """
     at = at or timezone.now()
     photos = list(photos)
@@ -266,10 +269,13 @@ def ticket_create(
     if service.sla_hours and channel != Channel.IMPORTADO:
         ticket.due_at, ticket.due_soon_at = due_dates(at, service.sla_hours, calendar or get_calendar())
     via = CHANNEL_VIA[channel]
-    with transaction.atomic():
-        ticket.folio = next_folio(timezone.localtime(at).year)
+    # No savepoint when a caller's transaction surrounds this one (submit_report's): a failure
+    # here fails that whole transaction, which is what every caller wants, and two round trips
+    # to the database fewer on every report.
+    with transaction.atomic(savepoint=False):
+        # Rows of this report first, under a provisional folio nobody sees…
+        ticket.folio = f"~{uuid.uuid4().hex[:18]}"
         ticket.save()
-        rollups.record(None, rollups.contribution(ticket))
         event(
             ticket,
             Kind.CREATED,
@@ -282,6 +288,15 @@ def ticket_create(
         )
         if photos:
             attach_photos(ticket, photos, actor=actor, via=via, at=at, public=True, actor_label=actor_label)
+        if before_numbering:
+            before_numbering(ticket)
+        # …then the rows every report shares: the rollup cells and the year's folio counter
+        # stay locked from here to the commit, so concurrent reports queue only for these last
+        # statements. The counter moves in this transaction: a report that fails gives its
+        # number back, and folios stay gapless.
+        rollups.record(None, rollups.contribution(ticket))
+        ticket.folio = next_folio(timezone.localtime(at).year)
+        Ticket.objects.filter(pk=ticket.pk).update(folio=ticket.folio)
     return ticket
 
 

@@ -63,7 +63,7 @@ def test_concurrent_creations_on_postgresql_never_share_a_folio(needs_postgres):
         try:
             barrier.wait()
             for _ in range(per_worker):
-                lifecycle.ticket_create(service=service, description="Bache", channel=Channel.WEB)
+                lifecycle.ticket_create(service=service, description="Bache", channel=Channel.WEB, address="Calle 1")
         except Exception as exc:  # collected and asserted below
             errors.append(exc)
         finally:
@@ -93,7 +93,11 @@ def test_the_first_tickets_of_a_new_year_race_safely_on_postgresql(needs_postgre
         try:
             barrier.wait()
             ticket = lifecycle.ticket_create(
-                service=service, description="Luminaria apagada", channel=Channel.WEB, at=local(2031, 1, 2, 10)
+                service=service,
+                description="Luminaria apagada",
+                channel=Channel.WEB,
+                address="Calle 1",
+                at=local(2031, 1, 2, 10),
             )
             folios.append(ticket.folio)
         except Exception as exc:

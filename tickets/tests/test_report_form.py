@@ -286,7 +286,11 @@ def test_two_simultaneous_sends_of_one_form_make_one_ticket_on_postgresql(needs_
     def send():
         try:
             barrier.wait()
-            results.append(reporting.submit_report(key="k" * 32, service=service, description="Bache", channel="web"))
+            results.append(
+                reporting.submit_report(
+                    key="k" * 32, service=service, description="Bache", channel="web", address="C 1"
+                )
+            )
         except Exception as exc:  # collected and asserted below
             errors.append(exc)
         finally:

@@ -262,3 +262,18 @@ def test_a_closed_ticket_takes_no_photos_from_the_reporter(make_ticket, obras_st
     lifecycle.ticket_resolve(ticket=ticket, actor=obras_staff, public_note="Listo")
     with pytest.raises(lifecycle.Refused, match="cerrado"):
         lifecycle.ticket_add_photos(ticket=ticket, photos=[images.cleaned()])
+
+
+def test_reports_read_the_catalogue_once_and_see_a_change_at_once(db, django_assert_num_queries):
+    from tickets import catalogue
+
+    assert catalogue.service("bacheo").attributes.all()[0].code == "tamano"
+    with django_assert_num_queries(0):
+        assert list(catalogue.service("bacheo").attributes.all())
+    service = Service.objects.get(code="bacheo")
+    service.contact_required = True
+    service.save()
+    assert catalogue.service("bacheo").contact_required is True
+    service.attributes.first().delete()
+    assert list(catalogue.service("bacheo").attributes.all()) == []
+    assert catalogue.service("no-existe") is None

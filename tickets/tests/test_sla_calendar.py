@@ -1,6 +1,6 @@
 """The business calendar, against cases worked out by hand (DESIGN.md, SLA clock)."""
 
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 
@@ -98,3 +98,17 @@ def test_results_are_in_metepec_time_even_for_utc_input(calendar):
     result = calendar.add(datetime(2026, 12, 4, 23, tzinfo=UTC), 48)
     assert result == local(2026, 12, 14, 11)
     assert result.utcoffset() == timedelta(hours=-6)
+
+
+def test_the_calendar_is_read_once_and_forgotten_when_staff_change_it(db, django_assert_num_queries):
+    get_calendar()
+    with django_assert_num_queries(0):  # every report needs it: from the shared cache
+        get_calendar()
+    day = date(2026, 12, 28)
+    NonWorkingDay.objects.create(date=day, name="Día del municipio")
+    assert not get_calendar().is_working_day(day)
+    assert not get_calendar().is_working_day(date(2026, 12, 5))  # a Saturday
+    WorkingHours.objects.update_or_create(weekday=5, defaults={"opens_at": time(9), "closes_at": time(13)})
+    assert get_calendar().is_working_day(date(2026, 12, 5))
+    NonWorkingDay.objects.filter(date=day).delete()
+    assert get_calendar().is_working_day(day)

@@ -7,14 +7,10 @@ measured in the same run (PostgreSQL; run through `make bench`):
 """
 
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
 import urllib.request
 from datetime import date
-from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -23,10 +19,9 @@ from tqdm import tqdm
 
 from stats import numbers, opendata, snapshot
 from stats.benchmark import data, load
+from stats.benchmark.server import BenchServer
 from surveys.models import TicketSatisfaction
 from tickets.models import Ticket
-
-ROOT = Path(__file__).resolve().parents[3]
 
 
 def median_seconds(function, runs=5):
@@ -37,12 +32,6 @@ def median_seconds(function, runs=5):
         function()
         samples.append(time.perf_counter() - started)
     return statistics.median(samples)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Command(BaseCommand):
@@ -121,62 +110,7 @@ class Command(BaseCommand):
         }
 
     def server(self):
-        command = self
-
-        class Server:
-            def __enter__(self):
-                port = free_port()
-                env = {
-                    **os.environ,
-                    "DJANGO_SETTINGS_MODULE": "stats.benchmark.settings",
-                    "DEBUG": "0",
-                    "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only"),
-                    "ALLOWED_HOSTS": "127.0.0.1",
-                    "STATIC_MANIFEST": "0",
-                }
-                workers = str(os.cpu_count() or 2)
-                self.process = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "gunicorn",
-                        "stats.benchmark.wsgi",
-                        "-b",
-                        f"127.0.0.1:{port}",
-                        "-w",
-                        workers,
-                        # gthread, as recommended for production (README): a sync worker is killed
-                        # by its timeout in the middle of a long export.
-                        "-k",
-                        "gthread",
-                        "--threads",
-                        "4",
-                        "--timeout",
-                        "600",
-                        "--log-level",
-                        "warning",
-                    ],
-                    cwd=ROOT,
-                    env=env,
-                )
-                base = f"http://127.0.0.1:{port}"
-                for _ in range(100):
-                    try:
-                        urllib.request.urlopen(f"{base}/bench/constant", timeout=1).read()
-                        break
-                    except OSError:
-                        time.sleep(0.2)
-                else:
-                    raise CommandError("gunicorn did not start")
-                urllib.request.urlopen(f"{base}/", timeout=10).read()  # warm the snapshot cache
-                command.stdout.write(f"gunicorn con {workers} procesos en {base}")
-                return base
-
-            def __exit__(self, *exc):
-                self.process.terminate()
-                self.process.wait(timeout=30)
-
-        return Server()
+        return BenchServer(self.stdout)
 
     def report(self, results):
         self.stdout.write("")
