@@ -164,3 +164,13 @@ def test_a_body_too_large_is_a_413_in_the_api_shape(api, report, settings, froze
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     response = api.post(URL, {**report, "description": "x" * 5000}, format="json")
     assert response.status_code == 413 and response.json()["code"] == "too_large"
+
+
+def test_behind_a_proxy_a_request_without_the_forwarded_header_is_still_counted(api, report, frozen, settings):
+    """django-ratelimit's own "ip" key fails (500) when RATELIMIT_IP_META_KEY is missing."""
+    settings.RATELIMIT_IP_META_KEY = "HTTP_X_FORWARDED_FOR"
+    settings.REPORT_RATE_LIMITS = ["1/10m"]
+    assert api.post(URL, report, format="json").status_code == 201
+    assert api.post(URL, report, format="json").status_code == 429  # counted under REMOTE_ADDR
+    forwarded = api.post(URL, report, format="json", headers={"X-Forwarded-For": "201.141.10.5, 10.0.0.1"})
+    assert forwarded.status_code == 201  # another resident, seen through the proxy

@@ -112,3 +112,25 @@ def test_department_staff_cannot_reroute_by_changing_the_service(client, obras_s
     assert "solo la Gerencia puede turnarlo" in response.text
     pothole.refresh_from_db()
     assert pothole.service.code == "bacheo"
+
+
+def test_staff_attach_photos_of_the_work_from_the_panel(client, obras_staff, pothole):
+    from PIL import Image
+
+    from tickets.models import TicketEvent
+    from tickets.tests import images
+
+    client.force_login(obras_staff)
+    response = client.post(
+        page(pothole),
+        {"_ticket_action": "1", "action": "photo", "note": "Antes de bachear", "photos": [images.upload("antes.jpg")]},
+    )
+    assert response.status_code == 302
+    photo = pothole.photos.get()
+    assert photo.is_public is False  # internal unless "public" is ticked
+    with Image.open(photo.image.path) as stored:
+        assert not stored.getexif()
+    event = pothole.events.get(kind=TicketEvent.Kind.PHOTO)
+    assert event.actor == obras_staff and event.note == "Antes de bachear" and not event.is_public
+    empty = client.post(page(pothole), {"_ticket_action": "1", "action": "photo"})
+    assert "Elija al menos una foto." in empty.text
