@@ -1,10 +1,12 @@
-"""Bulk actions of the ticket list. Each ticket goes through the lifecycle on its own, so a
-refusal on one (a closed ticket, another department's) is reported and the rest proceed."""
+"""Bulk actions of the ticket list. Each ticket goes through tickets/actions.py (the same
+moves as the ticket page and the staff API) on its own, so a refusal on one (a closed ticket,
+another department's) is reported and the rest proceed."""
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 
+from tickets import actions as ticket_actions
 from tickets import lifecycle
 from tickets.admin.forms import BulkDuplicateForm, BulkNoteForm
 
@@ -58,13 +60,13 @@ def assign_to_me(modeladmin, request, queryset):
         request,
         queryset,
         "Asignados a usted",
-        lambda t: lifecycle.ticket_assign(ticket=t, actor=request.user, assignee=request.user),
+        lambda t: ticket_actions.perform("assign_me", ticket=t, actor=request.user),
     )
 
 
 @admin.action(description="Iniciar o reanudar la atención", permissions=["work"])
 def start(modeladmin, request, queryset):
-    _run(request, queryset, "En proceso", lambda t: lifecycle.ticket_start(ticket=t, actor=request.user))
+    _run(request, queryset, "En proceso", lambda t: ticket_actions.perform("start", ticket=t, actor=request.user))
 
 
 @admin.action(description="Poner en espera (pausa el plazo)…", permissions=["work"])
@@ -77,7 +79,7 @@ def put_on_hold(modeladmin, request, queryset):
         title="Poner en espera",
         help_text="Diga qué se espera (material, respuesta del ciudadano, otra dependencia). La nota es pública.",
         verb="En espera",
-        change=lambda t, data: lifecycle.ticket_wait(ticket=t, actor=request.user, reason=data["note"]),
+        change=lambda t, data: ticket_actions.perform("wait", ticket=t, actor=request.user, note=data["note"]),
     )
 
 
@@ -91,7 +93,7 @@ def resolve(modeladmin, request, queryset):
         title="Resolver",
         help_text="Diga qué se hizo. La nota es pública: aparece en la página de seguimiento.",
         verb="Resueltos",
-        change=lambda t, data: lifecycle.ticket_resolve(ticket=t, actor=request.user, public_note=data["note"]),
+        change=lambda t, data: ticket_actions.perform("resolve", ticket=t, actor=request.user, note=data["note"]),
     )
 
 
@@ -105,7 +107,7 @@ def close_no_procede(modeladmin, request, queryset):
         title="Cerrar como «no procede»",
         help_text="Explique el motivo (no es municipal, datos insuficientes, emergencia canalizada). Es público.",
         verb="Cerrados como «no procede»",
-        change=lambda t, data: lifecycle.ticket_close_no_procede(ticket=t, actor=request.user, reason=data["note"]),
+        change=lambda t, data: ticket_actions.perform("no_procede", ticket=t, actor=request.user, note=data["note"]),
     )
 
 
@@ -119,7 +121,7 @@ def mark_duplicate(modeladmin, request, queryset):
         title="Marcar como duplicados",
         help_text="Los tickets seleccionados se cierran y cuentan como vecinos afectados del ticket principal.",
         verb="Marcados como duplicados",
-        change=lambda t, data: lifecycle.ticket_mark_duplicate(
-            ticket=t, parent=data["parent_folio"], actor=request.user
+        change=lambda t, data: ticket_actions.perform(
+            "duplicate", ticket=t, actor=request.user, parent=data["parent_folio"]
         ),
     )
