@@ -5,6 +5,7 @@ djangorestframework-api-key), shown once, revocable, with their last use recorde
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -31,6 +32,25 @@ class CredentialManager(BaseAPIKeyManager):
         return credential
 
 
+class ApiClientManager(CredentialManager):
+    """Every Open311 report presents its key: the client's row is kept in the shared cache by
+    prefix (forgotten when the row changes, api/signals.py — revoking included), and only the
+    hash check runs per request."""
+
+    def get_from_key(self, key):
+        prefix = key.partition(".")[0]
+        cache_key = f"api:client:{prefix}"
+        credential = cache.get(cache_key)
+        if credential is None:
+            credential = self.get_usable_keys().filter(prefix=prefix).first()
+            if credential is None:
+                raise self.model.DoesNotExist("No such key.")
+            cache.set(cache_key, credential, 300)
+        if credential.revoked or not credential.is_valid(key):
+            raise self.model.DoesNotExist("Key is not valid.")
+        return credential
+
+
 class Credential(AbstractAPIKey):
     last_used_at = models.DateTimeField("último uso", null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField("revocada", null=True, blank=True, editable=False)
@@ -43,8 +63,10 @@ class Credential(AbstractAPIKey):
     def record_use(self, now=None):
         now = now or timezone.now()
         if self.last_used_at is None or now - self.last_used_at >= LAST_USE_PRECISION:
-            type(self).objects.filter(pk=self.pk).update(last_used_at=now)
+            type(self).objects.filter(pk=self.pk).update(last_used_at=now)  # no signal: stays cached
             self.last_used_at = now
+            if isinstance(self, ApiClient):
+                cache.set(f"api:client:{self.prefix}", self, 300)
 
     def revoke(self, now=None):
         if not self.revoked:
@@ -55,6 +77,8 @@ class Credential(AbstractAPIKey):
 class ApiClient(Credential):
     """A system that posts reports through Open311: the municipal app, FixMyStreet…
     Its name appears in each ticket's trail ("Recibido por API: <name>")."""
+
+    objects = ApiClientManager()
 
     contact = models.CharField("contacto", max_length=200, blank=True, help_text="Quién responde por este cliente.")
     rate = models.CharField(

@@ -126,17 +126,29 @@ def record(before, after):
 def _upsert(deltas):
     table = Rollup._meta.db_table
     columns = ["grain", "period", "service_id", "dimension", "member", "bucket", *COUNTS]
-    rows = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(deltas))
-    params = [value for key, counts in sorted(deltas.items()) for value in (*key, *counts)]
+    ordered = sorted(deltas.items())
     increments = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTS)
     # ON CONFLICT … DO UPDATE: same syntax on PostgreSQL and SQLite. Sorted keys keep the
     # row-lock order stable, so concurrent changes never deadlock each other.
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {rows} "
-        f"ON CONFLICT (grain, period, service_id, dimension, member, bucket) DO UPDATE SET {increments}"
-    )
+    conflict = f"ON CONFLICT (grain, period, service_id, dimension, member, bucket) DO UPDATE SET {increments}"
+    if connection.vendor == "postgresql":
+        # One array per column: the statement's text is the same for any number of cells, so
+        # neither the driver nor the server parses a new one on every change.
+        arrays = [list(values) for values in zip(*(key + counts for key, counts in ordered), strict=True)]
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({UNNEST_TYPES}) {conflict}"
+        params = arrays
+    else:
+        rows = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(ordered))
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {rows} {conflict}"
+        params = [value for key, counts in ordered for value in (*key, *counts)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+UNNEST_TYPES = ", ".join(
+    f"%s::{kind}[]"
+    for kind in ("varchar", "date", "integer", "varchar", "varchar", "varchar", "integer", "integer", "integer")
+)
 
 
 # --- full recount ---------------------------------------------------------------------------

@@ -8,6 +8,9 @@ from django.core.management.color import no_style
 from django.db import connection, models
 from psycopg.types.json import Jsonb
 
+from tickets import changes
+from tickets.models import TicketEvent
+
 
 def insert_rows(model, rows):
     """Write `rows` (dicts of attname → Python value) into `model`'s table."""
@@ -18,6 +21,8 @@ def insert_rows(model, rows):
         _copy(model, fields, rows)
     else:
         model.objects.bulk_create([model(**row) for row in rows], batch_size=500)
+    if model is TicketEvent:  # no signal for bulk writes: cached answers must still see them
+        changes.changed()
 
 
 def _copy(model, fields, rows):

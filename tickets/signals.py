@@ -1,9 +1,17 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from tickets import catalogue
+from tickets import catalogue, changes
 from tickets.geo import forget_localities
-from tickets.models import Department, Locality, NonWorkingDay, Service, ServiceAttribute, WorkingHours
+from tickets.models import (
+    Department,
+    Locality,
+    NonWorkingDay,
+    Service,
+    ServiceAttribute,
+    TicketEvent,
+    WorkingHours,
+)
 from tickets.sla import forget_calendar
 
 
@@ -23,3 +31,8 @@ def calendar_changed(**kwargs):
 @receiver([post_save, post_delete], sender=Department)
 def catalogue_changed(**kwargs):
     catalogue.forget()
+
+
+@receiver([post_save, post_delete], sender=TicketEvent)
+def ticket_changed(**kwargs):
+    changes.changed()

@@ -9,6 +9,7 @@ strings, dates W3C with their offset.
 
 import json
 import re
+from dataclasses import dataclass
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from django.http import HttpResponse
@@ -78,18 +79,21 @@ def to_json(value):
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-class Rendered(bytes):
-    """A document already written (cached answers)."""
+@dataclass(frozen=True)
+class Rendered:
+    """A document already written (cached answers), handed to the response as is."""
+
+    content: bytes
 
 
 def render(fmt, root, value):
-    return Rendered(to_xml(root, value) if fmt == "xml" else to_json(value))
+    return to_xml(root, value) if fmt == "xml" else to_json(value)
 
 
 def respond(fmt, root, value, *, status=200, cache_seconds=None, headers=None):
     """`value`: a list for collections (JSON array), a dict for single documents, or a
     Rendered document."""
-    content = value if isinstance(value, Rendered) else render(fmt, root, value)
+    content = value.content if isinstance(value, Rendered) else render(fmt, root, value)
     response = HttpResponse(content, status=status, content_type=CONTENT_TYPES[fmt])
     if cache_seconds:
         response["Cache-Control"] = f"public, max-age={cache_seconds}"

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connection
 
 from stats import rollups
-from tickets import bulk
+from tickets import bulk, changes
 from tickets.demo import SERVICE_WEIGHTS
 from tickets.models import Colonia, Locality, Service, Ticket
 
@@ -80,6 +80,7 @@ def grow_to(count, batch=1_000_000, progress=None):
         cursor.execute(RATE, {"tz": settings.TIME_ZONE})
         rated = cursor.rowcount
     if added or rated:
+        changes.changed()  # written in SQL: no signal tells the cached answers
         rollups.rebuild()
         with connection.cursor() as cursor:
             for table in ("tickets_ticket", "surveys_ticketsatisfaction", "stats_rollup"):
