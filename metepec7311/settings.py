@@ -155,7 +155,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # How often the public numbers are recomputed (seconds); also how old they may get before a
 # page in eager mode (no broker) recomputes them itself.
 STATS_REFRESH_SECONDS = int(os.environ.get("STATS_REFRESH_SECONDS", "300"))
+# How often the tickets' latest changes are folded into the rollups (seconds; a snapshot
+# folds first anyway).
+ROLLUP_FOLD_SECONDS = int(os.environ.get("ROLLUP_FOLD_SECONDS", "10"))
 CELERY_BEAT_SCHEDULE = {
+    "fold-rollups": {"task": "stats.tasks.fold_rollups", "schedule": ROLLUP_FOLD_SECONDS},
     "recompute-public-numbers": {
         "task": "stats.tasks.recompute_public_numbers",
         "schedule": STATS_REFRESH_SECONDS,

@@ -1,8 +1,10 @@
 """Aggregates kept up to date as tickets change, and the snapshots the public pages read.
 
-Public pages never count tickets: the lifecycle adds and removes ±1 in `Rollup` in the
-same transaction as each change (stats/rollups.py), a Celery job turns the rollups into a
-`Snapshot` every few minutes, and pages read the latest snapshot through the cache.
+Public pages never count tickets: the lifecycle records each change of what a ticket counts
+as a `RollupChange`, in the change's own transaction; a job folds those into `Rollup` (±1 per
+cell) every few seconds and before every snapshot (stats/rollups.py); a Celery job turns the
+rollups into a `Snapshot` every few minutes, and pages read the latest snapshot through the
+cache.
 """
 
 import json
@@ -62,6 +64,18 @@ class Rollup(models.Model):
 
     def __str__(self):
         return f"{self.grain}:{self.period}:{self.service_id}:{self.dimension}={self.member}:{self.bucket}"
+
+
+class RollupChange(models.Model):
+    """What one ticket counted before and after one change (stats.rollups.Contribution as
+    text; empty before its creation). Written in the change's transaction — one small insert
+    instead of a dozen shared cells locked until the commit — and deleted once folded."""
+
+    before = models.CharField(max_length=150, blank=True)
+    after = models.CharField(max_length=150, blank=True)
+
+    def __str__(self):
+        return f"{self.before or '∅'} → {self.after or '∅'}"
 
 
 class Snapshot(models.Model):

@@ -1,11 +1,17 @@
 """Keeping `Rollup` in step with the tickets and the reporters' ratings.
 
 `record(before, after)` is called by the ticket lifecycle inside each change's transaction:
-it subtracts what the ticket contributed before and adds what it contributes now, in one
-upsert; `record_ratings()` does the same for satisfaction ratings. `recount()` computes the
-same cells from the source tables with GROUP BY — the nightly reconciliation compares the
-two and `rebuild()` replaces the rollups with it (after bulk loads, when the lifecycle was
-bypassed).
+it writes what the ticket contributed before and what it contributes now as one
+`RollupChange` row. `fold()` applies pending changes to the rollups in batches — every few
+seconds (Celery beat), before every snapshot and every reconciliation — subtracting the
+"before" cells and adding the "after" ones in one upsert: sums commute, so the order of the
+changes does not matter, and each change is folded exactly once (it is deleted in the same
+transaction, claimed with SKIP LOCKED so workers never share one). Shared cells are thus
+locked only by the folding job, never by a resident's report. `record_ratings()` upserts
+satisfaction ratings directly (rare). `recount()` computes the same cells from the source
+tables with GROUP BY — the nightly reconciliation compares it with the rollups plus pending
+changes, and `rebuild()` replaces the rollups with it (after bulk loads, when the lifecycle
+was bypassed).
 """
 
 import logging
@@ -20,7 +26,7 @@ from django.db.models import Case, CharField, Count, DateField, F, IntegerField,
 from django.db.models.functions import Cast, Coalesce, Concat, Floor, Least, TruncDate, TruncMonth
 from django.utils import timezone
 
-from stats.models import ALL_SERVICES, ALL_TIME, DriftReport, Rollup
+from stats.models import ALL_SERVICES, ALL_TIME, DriftReport, Rollup, RollupChange
 from tickets.models import Channel
 from tickets.models.status import (
     SLA_MEASURED_Q,
@@ -71,6 +77,18 @@ class Contribution:
                 key = (grain, periods[grain], self.service_id, "hours", self.hours, PublicBucket.RESUELTO.value)
                 yield key, (1, 0, 0)
 
+    def as_text(self):
+        parts = (self.day.isoformat(), self.service_id, self.channel, self.colonia, self.locality, self.bucket)
+        return "|".join(str(part) for part in (*parts, self.sla_measured, self.sla_met, self.hours or ""))
+
+    @classmethod
+    def from_text(cls, text):
+        day, service_id, channel, colonia, locality, bucket, measured, met, hours = text.split("|")
+        return cls(
+            date.fromisoformat(day), int(service_id), channel, colonia, locality, bucket, int(measured), int(met),
+            hours or None,
+        )  # fmt: skip
+
 
 def contribution(ticket):
     """The ticket's contribution as it is now (None for no ticket)."""
@@ -110,17 +128,54 @@ def rating_cells(satisfaction):
 
 
 def record(before, after):
-    """Apply the change from contribution `before` to `after` (either may be None)."""
+    """Record the change from contribution `before` to `after` (either may be None), to be
+    folded into the rollups (inside the caller's transaction: it commits or fails with it)."""
+    if before == after:
+        return
+    with connection.cursor() as cursor:  # on every change: the plain statement, not the ORM's
+        cursor.execute(RECORD_SQL, [before.as_text() if before else "", after.as_text() if after else ""])
+
+
+RECORD_SQL = f'INSERT INTO {RollupChange._meta.db_table} ("before", "after") VALUES (%s, %s)'
+
+
+def _cell_deltas(changes):
+    """{cell key: (tickets, measured, met)} that (before, after) text pairs add up to."""
     deltas = {}
-    for sign, state in ((-1, before), (1, after)):
-        if state is None:
-            continue
-        for key, counts in state.cells():
-            current = deltas.get(key, (0, 0, 0))
-            deltas[key] = tuple(c + sign * n for c, n in zip(current, counts, strict=True))
-    changed = {key: counts for key, counts in deltas.items() if any(counts)}
-    if changed:
-        _upsert(changed)
+    for before, after in changes:
+        for sign, text in ((-1, before), (1, after)):
+            if not text:
+                continue
+            for key, counts in Contribution.from_text(text).cells():
+                current = deltas.get(key, (0, 0, 0))
+                deltas[key] = tuple(c + sign * n for c, n in zip(current, counts, strict=True))
+    return {key: counts for key, counts in deltas.items() if any(counts)}
+
+
+def fold(limit=10_000):
+    """Apply up to `limit` pending changes, oldest first. Returns how many were folded."""
+    with transaction.atomic():
+        # SKIP LOCKED (PostgreSQL): two workers folding at once take different changes.
+        pending = list(
+            RollupChange.objects.select_for_update(skip_locked=True)
+            .order_by("id")
+            .values_list("id", "before", "after")[:limit]
+        )
+        if not pending:
+            return 0
+        deltas = _cell_deltas((before, after) for _, before, after in pending)
+        if deltas:
+            _upsert(deltas)
+        RollupChange.objects.filter(id__in=[pk for pk, _, _ in pending]).delete()
+    return len(pending)
+
+
+def fold_all():
+    """Fold every pending change (in batches). Returns how many."""
+    total = 0
+    while folded := fold():
+        total += folded
+    return total
 
 
 def _upsert(deltas):
@@ -277,10 +332,16 @@ def _as_date(value):
 
 
 def stored():
-    return {
+    """The rollups as they stand once every pending change is folded: {key: counts}."""
+    cells = {
         (r.grain, r.period, r.service_id, r.dimension, r.member, r.bucket): (r.tickets, r.sla_measured, r.sla_met)
-        for r in Rollup.objects.exclude(tickets=0, sla_measured=0, sla_met=0).iterator(chunk_size=10000)
+        for r in Rollup.objects.iterator(chunk_size=10000)
     }
+    pending = RollupChange.objects.values_list("before", "after").iterator(chunk_size=10000)
+    for key, counts in _cell_deltas(pending).items():
+        current = cells.get(key, (0, 0, 0))
+        cells[key] = tuple(c + n for c, n in zip(current, counts, strict=True))
+    return {key: counts for key, counts in cells.items() if any(counts)}
 
 
 @transaction.atomic
@@ -288,13 +349,16 @@ def rebuild():
     """Replace every rollup with a full recount, inside the database (INSERT … SELECT …
     GROUP BY: no rows travel to Python, so it copes with ten million tickets)."""
     table = Rollup._meta.db_table
+    changes_table = RollupChange._meta.db_table
     target = "grain, period, service_id, dimension, member, bucket, tickets, sla_measured, sla_met"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Waits for transactions that already moved a cell and holds back new ones until
-            # this commits: a recount that interleaved with ±1 upserts would count a ticket
-            # twice or not at all, and two rebuilds at once would deadlock.
+            # Waits for transactions that already recorded a change and holds back new ones
+            # until this commits: a recount that interleaved with changes would count a
+            # ticket twice or not at all. Folding waits too, and two rebuilds never overlap.
+            cursor.execute(f"LOCK TABLE {changes_table} IN EXCLUSIVE MODE")
             cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+        cursor.execute(f"DELETE FROM {changes_table}")  # all of them are in the recount
         cursor.execute(f"DELETE FROM {table}")
         for rows in _recount_queries():
             sql, params = rows.query.sql_with_params()

@@ -14,7 +14,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
-from stats import numbers
+from stats import numbers, rollups
 from stats.models import Snapshot
 
 CACHE_KEY = "stats:snapshot:v1"
@@ -24,8 +24,10 @@ KEEP = timedelta(days=2)
 
 
 def recompute(now=None):
-    """Compute the all-time statistics and the banner, store and cache them."""
+    """Fold pending changes, compute the all-time statistics and the banner, store and cache
+    them."""
     now = now or timezone.now()
+    rollups.fold_all()
     stats = numbers.statistics()
     data = {"banner": numbers.banner(stats, now), "estadisticas": stats}
     packed = zlib.compress(json.dumps(stats, cls=DjangoJSONEncoder).encode(), 1)

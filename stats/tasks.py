@@ -11,6 +11,12 @@ def recompute_public_numbers():
     return snapshot.recompute().pk
 
 
+@shared_task(time_limit=120, soft_time_limit=100)
+def fold_rollups():
+    """Every few seconds (beat): the tickets' latest changes into the rollups."""
+    return rollups.fold_all()
+
+
 @shared_task(time_limit=3600)
 def reconcile_rollups():
     """Nightly (beat): compare the rollups with a full recount, report and repair drift."""

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from conftest import local
-from stats import opendata
+from stats import opendata, rollups
 from tickets import lifecycle
 
 
@@ -30,6 +30,7 @@ def tickets(make_ticket, supervisor, frozen):
     plain = make_ticket("fuga-agua", reporter_name="Juan Pérez", reporter_phone="7220000000")
     twin = make_ticket("fuga-agua")
     lifecycle.ticket_mark_duplicate(ticket=twin, parent=plain, actor=supervisor)
+    rollups.fold_all()  # the daily aggregates come from the rollups, as the fold job leaves them
     return {"located": located, "plain": plain, "twin": twin}
 
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conftest import local
-from stats import numbers, snapshot
+from stats import numbers, rollups, snapshot
 from stats.models import Snapshot
 from tickets import lifecycle
 from tickets.models import Service
@@ -183,6 +183,7 @@ def test_rankings_use_only_services_with_enough_tickets(make_ticket, supervisor,
     for _ in range(5):  # a service with few, very fast resolutions never wins
         ticket = make_ticket("topes", at=local(2026, 12, 1, 9))
         lifecycle.ticket_resolve(ticket=ticket, actor=supervisor, public_note="Listo", at=local(2026, 12, 1, 9, 30))
+    rollups.fold_all()
     stats = numbers.statistics()
     assert stats["destacados"]["mas_rapido"] == {"code": "bacheo", "name": "Atención de bacheo", "mediana_horas": 3}
     assert stats["destacados"]["mas_lento"]["code"] == "alumbrado"
@@ -199,6 +200,7 @@ def test_a_date_range_and_a_service_filter_apply_to_every_table(client, make_tic
     make_ticket("fuga-agua", at=local(2026, 11, 6, 10))
     snapshot.recompute()
     bacheo = Service.objects.get(code="bacheo")
+    rollups.fold_all()
     stats = numbers.statistics(
         numbers.Filter(start=local(2026, 11, 1).date(), end=local(2026, 11, 1).date(), service_id=bacheo.pk)
     )
@@ -260,6 +262,7 @@ def test_every_filter_shape_agrees_with_a_plain_count_of_the_tickets(make_ticket
         and (not flt.start or month(t) >= flt.start)
         and (not flt.end or month(t) <= flt.end)
     ]
+    rollups.fold_all()
     stats = numbers.statistics(flt)
 
     def table(name, key):

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from conftest import local
-from stats import numbers, snapshot
+from stats import numbers, rollups, snapshot
 from surveys.models import TicketSatisfaction
 from tickets import lifecycle
 from tickets.models import Ticket
@@ -128,6 +128,7 @@ def test_results_per_service_and_department_on_the_statistics(client, make_ticke
     assert "Satisfacción de quienes reportan" in html and "3.75" in html
     csv_text = client.get("/estadisticas/satisfaccion-servicios.csv").content.decode()
     assert "Atención de bacheo,40,3.75,75.0" in csv_text
+    rollups.fold_all()
     october = numbers.statistics(numbers.Filter(start=local(2026, 10, 1).date(), end=local(2026, 10, 1).date()))
     assert october["satisfaccion_total"]["calificaciones"] == 0
 
