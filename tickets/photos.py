@@ -48,7 +48,9 @@ def clean_photo(upload):
         raise ValidationError(f"«{name}» no es una imagen válida (JPEG, PNG o WebP).") from None
     output = io.BytesIO()
     pixels.save(output, format="JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
-    return ContentFile(output.getvalue(), name="foto.jpg")
+    content = ContentFile(output.getvalue(), name="foto.jpg")
+    content.width, content.height = pixels.size  # recorded with the photo without reading it back
+    return content
 
 
 def _decode(upload, name):

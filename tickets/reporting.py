@@ -109,7 +109,7 @@ def submit_report(*, key, fingerprint="", photos=(), pending_keys=(), **report):
                 )
 
             ticket = lifecycle.ticket_create(
-                photos=[*photos, *(_copy(pending) for pending in kept)], before_numbering=receipt, **report
+                photos=[*photos, *(_copy(pending) for pending in kept)], within=receipt, **report
             )
             for pending in kept:
                 pending.delete()

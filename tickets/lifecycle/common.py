@@ -1,7 +1,13 @@
 """What every lifecycle change shares: the refusal, the event row, the row lock."""
 
+from contextlib import contextmanager
+
+from django.core.files.images import get_image_dimensions
+from django.core.files.storage import default_storage
+
 from tickets import permissions
 from tickets.models import Channel, Ticket, TicketEvent, TicketPhoto
+from tickets.models.ticket import photo_path
 
 Via = TicketEvent.Via
 Kind = TicketEvent.Kind
@@ -96,11 +102,33 @@ def require_view(actor, ticket):
         raise Refused("No tiene permiso para ver este ticket.", kind="forbidden")
 
 
-def attach_photos(ticket, contents, *, actor, via, at, public, actor_label=None, note=""):
-    """Store cleaned photos on the ticket with one event; inside the caller's transaction."""
-    for content in contents:
-        TicketPhoto.objects.create(ticket=ticket, image=content, is_public=public, created_at=at)
-    count = len(contents)
+@contextmanager
+def stored_photos(contents):
+    """Write cleaned photos to storage before the caller's transaction starts, so that no row
+    lock is held while the disk (or a bucket) is written; remove the files again if the
+    transaction that was to record them fails. Yields what attach_photos() records."""
+    stored = []
+    try:
+        for content in contents:
+            width, height = getattr(content, "width", None), getattr(content, "height", None)
+            if width is None:  # not from tickets/photos.py (a photo kept from an earlier form)
+                width, height = get_image_dimensions(content)
+            stored.append((default_storage.save(photo_path(None, "foto.jpg"), content), width, height))
+        yield stored
+    except BaseException:
+        for name, _, _ in stored:
+            default_storage.delete(name)
+        raise
+
+
+def attach_photos(ticket, stored, *, actor, via, at, public, actor_label=None, note=""):
+    """Record photos already stored (stored_photos) on the ticket, with one event; inside the
+    caller's transaction."""
+    for name, width, height in stored:
+        TicketPhoto.objects.create(
+            ticket=ticket, image=name, width=width, height=height, is_public=public, created_at=at
+        )
+    count = len(stored)
     event(
         ticket,
         Kind.PHOTO,

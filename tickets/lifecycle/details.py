@@ -16,6 +16,7 @@ from tickets.lifecycle.common import (
     refreshed,
     require_view,
     require_work,
+    stored_photos,
 )
 from tickets.lifecycle.report import DESCRIPTION_LIMIT
 from tickets.models import Ticket
@@ -68,13 +69,13 @@ def ticket_add_reporter_info(*, ticket, text, photos=(), via=Via.WEB, at=None):
         raise Refused(f"Puede agregar hasta {MAX_PHOTOS} fotos a la vez.", field="photos")
     if len(text) > DESCRIPTION_LIMIT:
         raise Refused(f"La información puede tener hasta 4,000 caracteres (tiene {len(text):,}).", field="text")
-    with transaction.atomic():
+    with stored_photos(photos) as stored, transaction.atomic():
         t = locked(ticket)
         if t.status not in OPEN_STATUSES:
             raise Refused(f"El reporte {t.folio} ya está cerrado: ya no se le puede agregar información.")
         note_event = event(t, Kind.NOTE, actor=None, via=via, at=at, public=True, note=text)
         if photos:
-            attach_photos(t, photos, actor=None, via=via, at=at, public=True)
+            attach_photos(t, stored, actor=None, via=via, at=at, public=True)
         t.save(update_fields=["updated_at"])
     return note_event
 

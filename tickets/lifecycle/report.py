@@ -28,6 +28,7 @@ from tickets.lifecycle.common import (
     locked,
     refreshed,
     require_work,
+    stored_photos,
 )
 from tickets.models import Channel, Priority, ServiceAttribute, Status, Ticket
 from tickets.models.status import OPEN_STATUSES
@@ -232,13 +233,13 @@ def ticket_create(
     actor_label=None,
     at=None,
     calendar=None,
-    before_numbering=None,
+    within=None,
 ):
     """Register a report (with its photos) and start its SLA clock. Returns the saved ticket.
 
     `photos` are cleaned images (tickets/photos.py); `actor_label` names a door with no user,
-    such as an Open311 client, in the trail; `before_numbering(ticket)` writes more rows of
-    the same transaction (a submission receipt) before the shared rows are locked.
+    such as an Open311 client, in the trail; `within(ticket)` writes more rows in the same
+    transaction (a submission receipt).
     """
     at = at or timezone.now()
     photos = list(photos)
@@ -269,10 +270,11 @@ def ticket_create(
     if service.sla_hours and channel != Channel.IMPORTADO:
         ticket.due_at, ticket.due_soon_at = due_dates(at, service.sla_hours, calendar or get_calendar())
     via = CHANNEL_VIA[channel]
-    # No savepoint when a caller's transaction surrounds this one (submit_report's): a failure
-    # here fails that whole transaction, which is what every caller wants, and two round trips
-    # to the database fewer on every report.
-    with transaction.atomic(savepoint=False):
+    # Photo files are written before the transaction: no lock is held while the disk (or a
+    # bucket) is written, and they are removed again if the report is not saved. No savepoint
+    # when a caller's transaction surrounds this one (submit_report's): a failure here fails
+    # that whole transaction, which is what every caller wants, and two round trips fewer.
+    with stored_photos(photos) as stored, transaction.atomic(savepoint=False):
         # Rows of this report first, under a provisional folio nobody sees…
         ticket.folio = f"~{uuid.uuid4().hex[:18]}"
         ticket.save()
@@ -286,15 +288,15 @@ def ticket_create(
             new=Status.NUEVO.label,
             actor_label=actor_label,
         )
-        if photos:
-            attach_photos(ticket, photos, actor=actor, via=via, at=at, public=True, actor_label=actor_label)
-        if before_numbering:
-            before_numbering(ticket)
-        # …then the rows every report shares: the rollup cells and the year's folio counter
-        # stay locked from here to the commit, so concurrent reports queue only for these last
-        # statements. The counter moves in this transaction: a report that fails gives its
-        # number back, and folios stay gapless.
+        if stored:
+            attach_photos(ticket, stored, actor=actor, via=via, at=at, public=True, actor_label=actor_label)
+        if within:
+            within(ticket)
         rollups.record(None, rollups.contribution(ticket))
+        # …then the one row every report shares: the year's folio counter stays locked
+        # from here to the commit, so concurrent reports queue only for these last two
+        # statements. It moves in this transaction: a report that fails gives its number
+        # back, and folios stay gapless.
         ticket.folio = next_folio(timezone.localtime(at).year)
         Ticket.objects.filter(pk=ticket.pk).update(folio=ticket.folio)
     return ticket
@@ -307,7 +309,7 @@ def ticket_add_photos(*, ticket, photos, actor=None, via=None, public=True, note
     photos = list(photos)
     if not photos:
         raise Refused("Agregue al menos una foto.", field="photos")
-    with transaction.atomic():
+    with stored_photos(photos) as stored, transaction.atomic():
         t = locked(ticket)
         if actor is None:
             if t.status not in OPEN_STATUSES:
@@ -324,6 +326,6 @@ def ticket_add_photos(*, ticket, photos, actor=None, via=None, public=True, note
                 field="photos",
                 kind="conflict",
             )
-        attach_photos(t, photos, actor=actor, via=via, at=at, public=public, note=note)
+        attach_photos(t, stored, actor=actor, via=via, at=at, public=public, note=note)
         t.save(update_fields=["updated_at"])
     return refreshed(ticket, t)

@@ -7,9 +7,12 @@ the lifecycle refuse a report with the same words.
 """
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.db import DatabaseError
 from django.urls import reverse
+from PIL import Image
 
 from conftest import local, make_staff
 from stats import opendata, rollups
@@ -257,11 +260,38 @@ def test_photos_added_later_go_through_the_lifecycle_and_write_their_event(make_
     assert sorted(ticket.photos.values_list("is_public", flat=True)) == [False, True]
 
 
-def test_a_closed_ticket_takes_no_photos_from_the_reporter(make_ticket, obras_staff, frozen):
+def test_a_closed_ticket_takes_no_photos_from_the_reporter(make_ticket, obras_staff, settings, tmp_path, frozen):
+    settings.MEDIA_ROOT = str(tmp_path)
     ticket = make_ticket()
     lifecycle.ticket_resolve(ticket=ticket, actor=obras_staff, public_note="Listo")
     with pytest.raises(lifecycle.Refused, match="cerrado"):
         lifecycle.ticket_add_photos(ticket=ticket, photos=[images.cleaned()])
+    assert stored_files(settings.MEDIA_ROOT) == []  # the refused photo left no file behind
+
+
+def test_a_report_that_fails_to_save_leaves_no_photo_files(transactional_db, make_ticket, settings, tmp_path, monkeypatch, frozen):
+    settings.MEDIA_ROOT = str(tmp_path)
+
+    def counter_down(year):
+        raise DatabaseError("the folio counter is unreachable")
+
+    monkeypatch.setattr("tickets.lifecycle.report.next_folio", counter_down)
+    with pytest.raises(DatabaseError):
+        make_ticket(reporter_phone="7221234567", photos=[images.cleaned(), images.cleaned()])
+    assert Ticket.objects.count() == 0
+    assert stored_files(settings.MEDIA_ROOT) == []
+
+
+def test_a_saved_report_keeps_its_photo_files_with_their_size(make_ticket, settings, tmp_path, frozen):
+    settings.MEDIA_ROOT = str(tmp_path)
+    ticket = make_ticket(reporter_phone="7221234567", photos=[images.cleaned()])
+    photo = ticket.photos.get()
+    assert stored_files(settings.MEDIA_ROOT) == [Path(settings.MEDIA_ROOT, photo.image.name)]
+    assert (photo.width, photo.height) == Image.open(photo.image.path).size
+
+
+def stored_files(root):
+    return sorted(path for path in Path(root).rglob("*") if path.is_file())
 
 
 def test_reports_read_the_catalogue_once_and_see_a_change_at_once(db, django_assert_num_queries):
