@@ -6,7 +6,6 @@ same Spanish messages.
 """
 
 import re
-import uuid
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -275,8 +274,12 @@ def ticket_create(
     # when a caller's transaction surrounds this one (submit_report's): a failure here fails
     # that whole transaction, which is what every caller wants, and two round trips fewer.
     with stored_photos(photos) as stored, transaction.atomic(savepoint=False):
-        # Rows of this report first, under a provisional folio nobody sees…
-        ticket.folio = f"~{uuid.uuid4().hex[:18]}"
+        # The year's folio counter first: its row stays locked from here to the commit, so
+        # concurrent reports queue for this report's few remaining statements. Numbering
+        # later under a provisional folio was tried and measured slower: the UPDATE of the
+        # folio rewrote every index of the ticket row. The counter moves in this transaction:
+        # a report that fails gives its number back, and folios stay gapless.
+        ticket.folio = next_folio(timezone.localtime(at).year)
         ticket.save()
         event(
             ticket,
@@ -293,12 +296,6 @@ def ticket_create(
         if within:
             within(ticket)
         rollups.record(None, rollups.contribution(ticket))
-        # …then the one row every report shares: the year's folio counter stays locked
-        # from here to the commit, so concurrent reports queue only for these last two
-        # statements. It moves in this transaction: a report that fails gives its number
-        # back, and folios stay gapless.
-        ticket.folio = next_folio(timezone.localtime(at).year)
-        Ticket.objects.filter(pk=ticket.pk).update(folio=ticket.folio)
     return ticket
 
 

@@ -269,7 +269,9 @@ def test_a_closed_ticket_takes_no_photos_from_the_reporter(make_ticket, obras_st
     assert stored_files(settings.MEDIA_ROOT) == []  # the refused photo left no file behind
 
 
-def test_a_report_that_fails_to_save_leaves_no_photo_files(transactional_db, make_ticket, settings, tmp_path, monkeypatch, frozen):
+def test_a_report_that_fails_to_save_leaves_no_photo_files(
+    transactional_db, make_ticket, settings, tmp_path, monkeypatch, frozen
+):
     settings.MEDIA_ROOT = str(tmp_path)
 
     def counter_down(year):
