@@ -48,9 +48,7 @@ def clean_photo(upload):
         raise ValidationError(f"«{name}» no es una imagen válida (JPEG, PNG o WebP).") from None
     output = io.BytesIO()
     pixels.save(output, format="JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
-    content = ContentFile(output.getvalue(), name="foto.jpg")
-    content.width, content.height = pixels.size  # recorded with the photo without reading it back
-    return content
+    return ContentFile(output.getvalue(), name="foto.jpg")
 
 
 def _decode(upload, name):

@@ -3,11 +3,9 @@
 from contextlib import contextmanager
 
 from django.core.files.images import get_image_dimensions
-from django.core.files.storage import default_storage
 
 from tickets import permissions
 from tickets.models import Channel, Ticket, TicketEvent, TicketPhoto
-from tickets.models.ticket import photo_path
 
 Via = TicketEvent.Via
 Kind = TicketEvent.Kind
@@ -107,17 +105,18 @@ def stored_photos(contents):
     """Write cleaned photos to storage before the caller's transaction starts, so that no row
     lock is held while the disk (or a bucket) is written; remove the files again if the
     transaction that was to record them fails. Yields what attach_photos() records."""
+    # The photo field's own storage and file names, as if the model had saved them.
+    field = TicketPhoto._meta.get_field("image")
     stored = []
     try:
         for content in contents:
-            width, height = getattr(content, "width", None), getattr(content, "height", None)
-            if width is None:  # not from tickets/photos.py (a photo kept from an earlier form)
-                width, height = get_image_dimensions(content)
-            stored.append((default_storage.save(photo_path(None, "foto.jpg"), content), width, height))
+            # Read from the JPEG header in memory: the row then never reads the file back.
+            width, height = get_image_dimensions(content)
+            stored.append((field.storage.save(field.generate_filename(None, content.name), content), width, height))
         yield stored
     except BaseException:
         for name, _, _ in stored:
-            default_storage.delete(name)
+            field.storage.delete(name)
         raise
 
 

@@ -306,6 +306,8 @@ def ticket_add_photos(*, ticket, photos, actor=None, via=None, public=True, note
     photos = list(photos)
     if not photos:
         raise Refused("Agregue al menos una foto.", field="photos")
+    if len(photos) > MAX_PHOTOS:
+        raise Refused(f"Puede agregar hasta {MAX_PHOTOS} fotos a la vez.", field="photos")
     with stored_photos(photos) as stored, transaction.atomic():
         t = locked(ticket)
         if actor is None:
@@ -315,8 +317,6 @@ def ticket_add_photos(*, ticket, photos, actor=None, via=None, public=True, note
         else:
             require_work(actor, t)
             via = via or Via.ADMIN
-        if len(photos) > MAX_PHOTOS:
-            raise Refused(f"Puede agregar hasta {MAX_PHOTOS} fotos a la vez.", field="photos")
         if t.photos.count() + len(photos) > MAX_PHOTOS_PER_TICKET:
             raise Refused(
                 f"El ticket {t.folio} ya tiene {MAX_PHOTOS_PER_TICKET} fotos o más; no se pueden agregar otras.",

@@ -22,6 +22,7 @@ from django.test import Client
 from api.models import ApiClient
 from stats.benchmark import load
 from stats.benchmark.server import BenchServer
+from stats.benchmark.urls import BENCH_EVENTS
 from tickets.models import Ticket, TicketEvent
 
 GOAL = 0.3
@@ -43,7 +44,7 @@ class Command(BaseCommand):
         _, key = ApiClient.objects.create_key(name="Benchmark", rate="100000000/m")
         # Earlier runs left the reference view's rows, dead rows and unflushed pages: start
         # every run from the same state.
-        TicketEvent.objects.filter(actor_name="bench", kind="note").delete()
+        TicketEvent.objects.filter(**BENCH_EVENTS).delete()
         with connection.cursor() as cursor:
             for table in ("tickets_ticket", "tickets_ticketevent", "stats_rollupchange"):
                 cursor.execute(f"VACUUM ANALYZE {table}")
