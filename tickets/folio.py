@@ -3,8 +3,9 @@
 import re
 
 from django.db import connection
+from django.db.models import CharField, Func, Value
 
-from tickets.models import FolioCounter
+from tickets.models import FolioCounter, Ticket
 
 FOLIO_RE = re.compile(r"^7311-(\d{4})-(\d{6,})$")
 
@@ -29,6 +30,37 @@ def next_folio(year):
         cursor.execute(NEXT_NUMBER_SQL, [year])
         (number,) = cursor.fetchone()
     return format_folio(year, number)
+
+
+class NextFolio(Func):
+    """The year's next folio, taken by the ticket's own INSERT on PostgreSQL: the function
+    (migration 0007) runs NEXT_NUMBER_SQL and formats the number as format_folio() does."""
+
+    function = "tickets_next_folio"
+    output_field = CharField()
+
+
+def folio_to_insert(year):
+    """What a new ticket's INSERT stores as its folio. On PostgreSQL, an expression the INSERT
+    evaluates, so the counter row is locked only from that statement to the commit (no round
+    trip to Python in between); elsewhere the folio itself, from next_folio()."""
+    if connection.vendor == "postgresql":
+        return NextFolio(Value(year))
+    return next_folio(year)
+
+
+def reserve_ticket_id():
+    """The id of a ticket about to be created, drawn from its sequence on PostgreSQL (None
+    elsewhere), so that the rows pointing to it can be written before the folio is taken."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(RESERVE_ID_SQL)
+        (ticket_id,) = cursor.fetchone()
+    return ticket_id
+
+
+RESERVE_ID_SQL = f"SELECT nextval(pg_get_serial_sequence('{Ticket._meta.db_table}', 'id'))"
 
 
 def format_folio(year, number):

@@ -97,7 +97,8 @@ def submit_report(*, key, fingerprint="", photos=(), pending_keys=(), **report):
         return previous.ticket, False
     try:
         with transaction.atomic():
-            kept = list(PendingPhoto.objects.filter(key__in=list(pending_keys))[: len(pending_keys)])
+            pending_keys = list(pending_keys)
+            kept = list(PendingPhoto.objects.filter(key__in=pending_keys)[: len(pending_keys)]) if pending_keys else []
 
             def receipt(ticket):
                 if not key:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from stats import rollups
 from tickets import geo, permissions
-from tickets.folio import next_folio
+from tickets.folio import folio_to_insert, reserve_ticket_id
 from tickets.lifecycle.common import (
     CHANNEL_VIA,
     Kind,
@@ -274,13 +274,18 @@ def ticket_create(
     # when a caller's transaction surrounds this one (submit_report's): a failure here fails
     # that whole transaction, which is what every caller wants, and two round trips fewer.
     with stored_photos(photos) as stored, transaction.atomic(savepoint=False):
-        # The year's folio counter first: its row stays locked from here to the commit, so
-        # concurrent reports queue for this report's few remaining statements. Numbering
-        # later under a provisional folio was tried and measured slower: the UPDATE of the
-        # folio rewrote every index of the ticket row. The counter moves in this transaction:
-        # a report that fails gives its number back, and folios stay gapless.
-        ticket.folio = next_folio(timezone.localtime(at).year)
-        ticket.save()
+        # The year's folio counter row stays locked from the moment a number is taken to the
+        # commit, so concurrent reports queue there: everything that does not need the folio
+        # is written before it. On PostgreSQL the ticket's id is drawn from its sequence
+        # first, the rows that point to the ticket go in before it (foreign keys are checked
+        # at commit), and the ticket's INSERT takes the folio itself: only that statement
+        # and the commit run under the lock. The counter moves in this transaction: a report
+        # that fails gives its number back, and folios stay gapless. (Numbering under a
+        # provisional folio and renumbering was measured slower: the UPDATE rewrote every
+        # index of the row.)
+        ticket.pk = reserve_ticket_id()
+        if ticket.pk is None:  # SQLite: no sequence, and one writer at a time anyway
+            _number_and_insert(ticket, at)
         event(
             ticket,
             Kind.CREATED,
@@ -296,7 +301,14 @@ def ticket_create(
         if within:
             within(ticket)
         rollups.record(None, rollups.contribution(ticket))
+        if ticket._state.adding:
+            _number_and_insert(ticket, at)
     return ticket
+
+
+def _number_and_insert(ticket, at):
+    ticket.folio = folio_to_insert(timezone.localtime(at).year)
+    ticket.save(force_insert=True)  # the folio is read back from the INSERT (FolioField)
 
 
 def ticket_add_photos(*, ticket, photos, actor=None, via=None, public=True, note="", at=None):

@@ -112,3 +112,32 @@ def test_the_first_tickets_of_a_new_year_race_safely_on_postgresql(needs_postgre
         thread.join()
     assert errors == []
     assert sorted(folios) == [f"7311-2031-{n:06d}" for n in range(1, 7)]
+
+
+def test_folios_past_a_million_keep_every_digit(make_ticket, frozen):
+    # On PostgreSQL the INSERT formats the folio in SQL (migration 0007); it must agree
+    # with format_folio(), padding to six digits and never cutting a longer number.
+    FolioCounter.objects.create(year=2026, last_number=999_998)
+    assert make_ticket().folio == "7311-2026-999999"
+    assert make_ticket().folio == "7311-2026-1000000"
+    assert Ticket.objects.filter(folio="7311-2026-1000000").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_folio_is_taken_by_the_last_statement_before_the_commit(needs_postgres, frozen):
+    """The counter row stays locked from the moment a number is taken to the commit; every
+    other write of a report goes before, so concurrent reports wait only for one INSERT."""
+    from django.test.utils import CaptureQueriesContext
+
+    service = Service.objects.get(code="bacheo")
+    with CaptureQueriesContext(connection) as queries:
+        ticket = lifecycle.ticket_create(service=service, description="Bache", channel=Channel.WEB, address="Calle 1")
+    statements = [query["sql"] for query in queries.captured_queries]
+    touching_the_counter = [
+        i for i, sql in enumerate(statements) if "tickets_next_folio" in sql or "foliocounter" in sql
+    ]
+    assert touching_the_counter == [len(statements) - 2]  # then only the COMMIT
+    assert statements[-2].startswith('INSERT INTO "tickets_ticket"')
+    assert statements[-1] == "COMMIT"
+    assert ticket.folio == Ticket.objects.get(pk=ticket.pk).folio == "7311-2026-000001"
+    assert ticket.events.get().kind == "created"  # written before its ticket, checked at commit

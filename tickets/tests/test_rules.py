@@ -277,7 +277,7 @@ def test_a_report_that_fails_to_save_leaves_no_photo_files(
     def counter_down(year):
         raise DatabaseError("the folio counter is unreachable")
 
-    monkeypatch.setattr("tickets.lifecycle.report.next_folio", counter_down)
+    monkeypatch.setattr("tickets.lifecycle.report.folio_to_insert", counter_down)
     with pytest.raises(DatabaseError):
         make_ticket(reporter_phone="7221234567", photos=[images.cleaned(), images.cleaned()])
     assert Ticket.objects.count() == 0
