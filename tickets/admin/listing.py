@@ -44,9 +44,11 @@ class DelegacionFilter(admin.SimpleListFilter):
     parameter_name = "delegacion"
 
     def lookups(self, request, model_admin):
-        return list(Delegacion.objects.values_list("pk", "name"))
+        return [(str(pk), name) for pk, name in Delegacion.objects.values_list("pk", "name")]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(colonia__delegacion_id=int(self.value()))
+        # A string from the URL, or (counting the facets) a value from lookups(): both str.
+        value = str(self.value() or "")
+        if value.isdigit():
+            return queryset.filter(colonia__delegacion_id=int(value))
         return queryset

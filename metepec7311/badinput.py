@@ -1,0 +1,32 @@
+"""Addresses no browser sends: refused with a 400 before any view runs.
+
+A NUL byte cannot be stored or compared by PostgreSQL ("A string literal cannot contain NUL
+characters"): in a path or a query string it turned public pages, the admin's filters and the
+APIs' filters into 500s. It is refused here once for every URL, with the portal's own page
+(or a JSON answer for the REST API). Open311 is left to its views, which answer in the spec's
+error format; submitted forms are refused field by field by Django's forms (the form comes
+back with what was typed).
+"""
+
+from urllib.parse import unquote_to_bytes
+
+from django.http import JsonResponse
+from django.shortcuts import render
+
+MESSAGE = "La dirección contiene caracteres no válidos."
+
+
+class RejectNulBytesMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/open311/") or not _has_nul(request):
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": MESSAGE}, status=400)
+        return render(request, "400.html", {"message": MESSAGE}, status=400)
+
+
+def _has_nul(request):
+    return "\x00" in request.path or b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", ""))
