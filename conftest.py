@@ -171,3 +171,19 @@ def make_ticket(db):
         return lifecycle.ticket_create(service=service, **kwargs)
 
     return create
+
+
+@pytest.fixture
+def own_redis(tmp_path, settings):
+    """A Redis of this test's own as the portal's cache, which the test may stop and start."""
+    from metepec7311.testing.redis_server import RedisServer
+
+    require_service("redis", RedisServer.binary, "install redis-server (apt-get install redis-server)")
+    server = RedisServer(tmp_path).start()
+    settings.REDIS_URL = server.url
+    settings.CACHES = {
+        **django_settings.CACHES,
+        "default": {"BACKEND": "metepec7311.cache.RedisCache", "LOCATION": server.url, "KEY_PREFIX": "fault"},
+    }
+    yield server
+    server.stop()

@@ -23,8 +23,8 @@ class RejectNulBytesMiddleware:
     def __call__(self, request):
         if request.path.startswith("/open311/") or not _has_nul(request):
             return self.get_response(request)
-        if request.path.startswith("/api/"):
-            return JsonResponse({"detail": MESSAGE}, status=400)
+        if request.path.startswith("/api/"):  # the REST API's error body (api/rest/errors.py)
+            return JsonResponse({"detail": MESSAGE, "code": "invalid_characters", "errors": {}}, status=400)
         return render(request, "400.html", {"message": MESSAGE}, status=400)
 
 

@@ -129,6 +129,9 @@ if REDIS_URL:
             "BACKEND": "metepec7311.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "metepec7311"),
+            # A Redis that does not answer must not hold a page: the cache gives up after a
+            # second and is bypassed for a few (metepec7311/cache.py).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -153,6 +156,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "America/Mexico_City"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker that dies mid-task (kill -9, out of memory) gives its task back instead of losing
+# it; the broker hands an unacknowledged task to another worker after the visibility timeout,
+# longer than the longest task's time limit. Tasks are idempotent (docs/reliability.md).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Publishing (a request queueing a task) tries the broker once, quickly: with the broker down
+# kombu would otherwise retry for seconds, or forever, while a resident or staff member waits.
+# Nothing is lost by giving up: the outbox's sweep delivers what could not be queued. (The
+# worker's own reconnection has its own, unlimited retries.)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 900, "max_retries": 0, "socket_connect_timeout": 2}
 # How often the public numbers are recomputed (seconds); also how old they may get before a
 # page in eager mode (no broker) recomputes them itself.
 STATS_REFRESH_SECONDS = int(os.environ.get("STATS_REFRESH_SECONDS", "300"))
@@ -166,6 +178,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": STATS_REFRESH_SECONDS,
     },
     "mark-overdue-tickets": {"task": "tickets.tasks.mark_overdue", "schedule": 300},
+    "deliver-due-notifications": {"task": "tickets.tasks.deliver_due_notifications", "schedule": 60},
     "reconcile-rollups-nightly": {
         "task": "stats.tasks.reconcile_rollups",
         "schedule": crontab(hour=3, minute=15),
@@ -246,6 +259,9 @@ CONTENT_SECURITY_POLICY = {
 # Rate limits (django-ratelimit) count in the shared cache. Behind a proxy, set
 # RATELIMIT_IP_META_KEY=HTTP_X_FORWARDED_FOR so the client's address is used.
 RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
+# With Redis unreachable nothing can be counted: the limits let requests through rather than
+# refuse every resident's report (docs/reliability.md). Login lockout does not depend on it.
+RATELIMIT_FAIL_OPEN = True
 # Reports accepted from one address: a burst window and a daily one.
 REPORT_RATE_LIMITS = env_list("REPORT_RATE_LIMITS", "5/10m,20/d")
 SURVEY_RATE_LIMIT = os.environ.get("SURVEY_RATE_LIMIT", "5/h")
@@ -266,6 +282,7 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))  # an SMTP server that hangs is a failed attempt
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Metepec *7311 <no-responder@metepec.gob.mx>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

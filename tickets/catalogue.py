@@ -37,15 +37,21 @@ def forget():
 def service(code):
     """The service with `code` (department and extra questions loaded), or None."""
     current = version()
+    if current is None:  # the shared cache is unreachable: no version to keep a copy under
+        return _read(code)
     with _lock:
         if _memory["version"] != current:
             _memory["version"], _memory["services"] = current, {}
         found = _memory["services"].get(code)
     if found is None:
-        found = Service.objects.select_related("department").prefetch_related("attributes").filter(code=code).first()
+        found = _read(code)
         if found is None:
             return None
         with _lock:
             if _memory["version"] == current:
                 _memory["services"][code] = found
     return found
+
+
+def _read(code):
+    return Service.objects.select_related("department").prefetch_related("attributes").filter(code=code).first()

@@ -46,6 +46,9 @@ GROUP_PERMISSIONS = {
         "tickets.view_locality",
         "tickets.view_ticketevent",
         "tickets.view_staffprofile",
+        # The outbox (Avisos por correo): what was sent, what failed; "change" sends again.
+        "tickets.view_notification",
+        "tickets.change_notification",
         "stats.view_driftreport",
         "surveys.view_ticketsatisfaction",
         "surveys.view_survey",

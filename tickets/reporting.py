@@ -121,9 +121,6 @@ def submit_report(*, key, fingerprint="", photos=(), pending_keys=(), **report):
         if previous is None:
             raise
         return previous.ticket, False
-    if ticket.reporter_email:
-        ticket_id = ticket.pk
-        transaction.on_commit(lambda: _queue_confirmation(ticket_id))
     return ticket, True
 
 
@@ -135,12 +132,6 @@ def _copy(pending):
         return ContentFile(pending.image.read(), name="foto.jpg")
     finally:
         pending.image.close()
-
-
-def _queue_confirmation(ticket_id):
-    from tickets.tasks import send_report_confirmation
-
-    send_report_confirmation.delay(ticket_id=ticket_id)
 
 
 def follow_report(*, key, ticket, note=""):

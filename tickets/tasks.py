@@ -2,24 +2,19 @@
 
 from celery import shared_task
 
-from tickets import notifications
-from tickets.models import Ticket
+from tickets import outbox
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, time_limit=60)
-def notify_reopened(*, ticket_id):
-    """Tell the department (and the assignee) that a resolved ticket came back."""
-    ticket = Ticket.objects.select_related("department", "assignee", "service").filter(pk=ticket_id).first()
-    if ticket is not None:
-        notifications.send_reopened_notice(ticket)
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60)
+def deliver_notification(*, notification_id):
+    """Deliver one e-mail of the outbox at once (idempotent: a sent one is not sent again)."""
+    return outbox.deliver(notification_id)
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, time_limit=60)
-def send_report_confirmation(*, ticket_id):
-    """The folio, the due date and the private link, to the reporter's e-mail."""
-    ticket = Ticket.objects.select_related("service", "department").filter(pk=ticket_id).first()
-    if ticket is not None and ticket.reporter_email:
-        notifications.send_report_confirmation(ticket)
+@shared_task(time_limit=300)
+def deliver_due_notifications():
+    """Every minute (beat): pending e-mails whose time has come, including lost tasks'."""
+    return outbox.deliver_due()
 
 
 @shared_task(time_limit=300)
@@ -41,11 +36,3 @@ def purge_pending_photos():
     from tickets.reporting import purge_pending
 
     return purge_pending()
-
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, time_limit=60)
-def notify_reporter_resolved(*, ticket_id):
-    """Tell the reporter what was done and ask "¿Se resolvió el problema?"."""
-    ticket = Ticket.objects.select_related("service", "department").filter(pk=ticket_id).first()
-    if ticket is not None and ticket.reporter_email and ticket.status == "resuelto":
-        notifications.send_resolution_notice(ticket)

@@ -26,7 +26,11 @@ def test_a_nul_byte_anywhere_in_a_public_address_is_a_400_page_in_spanish(client
 def test_a_nul_byte_in_a_rest_api_filter_is_a_json_400(client):
     response = client.get("/api/v1/tickets/?service=%00")
     assert response.status_code == 400
-    assert "caracteres no válidos" in response.json()["detail"]
+    assert response.json() == {
+        "detail": "La dirección contiene caracteres no válidos.",
+        "code": "invalid_characters",
+        "errors": {},
+    }
 
 
 @pytest.mark.django_db

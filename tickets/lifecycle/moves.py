@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from stats import rollups
-from tickets import permissions
+from tickets import outbox, permissions
 from tickets.lifecycle.common import Kind, Refused, Via, event, locked, refreshed, require_work
-from tickets.models import Channel, Status, Ticket
+from tickets.models import Channel, Notification, Status, Ticket
 from tickets.models.status import ALLOWED_MOVES, OPEN_STATUSES
 from tickets.sla import due_dates, get_calendar
 
@@ -174,8 +174,7 @@ def ticket_resolve(*, ticket, actor, public_note, via=Via.ADMIN, at=None):
         t.save()
         rollups.record(before, rollups.contribution(t))
         if t.reporter_email:
-            ticket_id = t.pk
-            transaction.on_commit(lambda: _queue_resolved_notice(ticket_id))
+            outbox.promise(Notification.Kind.RESOLVED, t)
     return refreshed(ticket, t)
 
 
@@ -280,21 +279,8 @@ def ticket_reopen(*, ticket, reason, actor=None, via=Via.ADMIN, at=None):
             t.due_at, t.due_soon_at = due_dates(at, t.service.sla_hours, get_calendar())
         t.save()
         rollups.record(before, rollups.contribution(t))
-        ticket_id = t.pk
-        transaction.on_commit(lambda: _queue_reopened_notice(ticket_id))
+        outbox.promise(Notification.Kind.REOPENED, t)
     return refreshed(ticket, t)
-
-
-def _queue_resolved_notice(ticket_id):
-    from tickets.tasks import notify_reporter_resolved
-
-    notify_reporter_resolved.delay(ticket_id=ticket_id)
-
-
-def _queue_reopened_notice(ticket_id):
-    from tickets.tasks import notify_reopened
-
-    notify_reopened.delay(ticket_id=ticket_id)
 
 
 def tickets_mark_overdue(now=None, batch=500):

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from stats import rollups
-from tickets import geo, permissions
+from tickets import geo, outbox, permissions
 from tickets.folio import folio_to_insert, reserve_ticket_id
 from tickets.lifecycle.common import (
     CHANNEL_VIA,
@@ -29,7 +29,7 @@ from tickets.lifecycle.common import (
     require_work,
     stored_photos,
 )
-from tickets.models import Channel, Priority, ServiceAttribute, Status, Ticket
+from tickets.models import Channel, Notification, Priority, ServiceAttribute, Status, Ticket
 from tickets.models.status import OPEN_STATUSES
 from tickets.photos import MAX_PHOTOS  # per report, and per later addition
 from tickets.sla import due_dates, get_calendar
@@ -300,6 +300,8 @@ def ticket_create(
             attach_photos(ticket, stored, actor=actor, via=via, at=at, public=True, actor_label=actor_label)
         if within:
             within(ticket)
+        if ticket.reporter_email and channel != Channel.IMPORTADO:  # whatever the door, phone included
+            outbox.promise(Notification.Kind.CONFIRMATION, ticket)
         rollups.record(None, rollups.contribution(ticket))
         if ticket._state.adding:
             _number_and_insert(ticket, at)

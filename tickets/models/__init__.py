@@ -1,5 +1,6 @@
 from .calendar import NonWorkingDay, WorkingHours
 from .catalogue import Department, Service, ServiceAttribute
+from .outbox import Notification
 from .reference import ReferenceRecord
 from .staff import StaffProfile
 from .status import PublicBucket
@@ -25,6 +26,7 @@ __all__ = [
     "FolioCounter",
     "Locality",
     "NonWorkingDay",
+    "Notification",
     "PendingPhoto",
     "PublicBucket",
     "Priority",

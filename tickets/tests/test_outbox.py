@@ -1,0 +1,151 @@
+"""No promised e-mail is lost (tickets/outbox.py): written with the change, delivered when the
+broker, the worker and the SMTP server allow, never twice. Real SMTP servers (aiosmtpd) and a
+real Redis broker that the tests stop."""
+
+import logging
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.db import transaction
+
+from metepec7311.celery import app as celery_app
+from metepec7311.testing.redis_server import free_port
+from tickets import lifecycle, outbox
+from tickets.models import Notification
+
+State = Notification.State
+
+
+class Inbox:
+    """What a real SMTP server received."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+    def subjects(self):
+        return [m.content.decode().split("Subject: ", 1)[1].split("\n", 1)[0].strip() for m in self.messages]
+
+
+@pytest.fixture
+def smtp(settings):
+    """An SMTP server's address the portal sends to; `start()` brings the server up."""
+    port = free_port()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 5
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    inbox.start = controller.start
+    yield inbox
+    if controller._thread is not None:
+        controller.stop()
+
+
+def report_with_email(make_ticket, **kwargs):
+    return make_ticket(reporter_email="rosa@example.com", **kwargs)
+
+
+def test_a_report_promises_its_confirmation_in_its_own_transaction(make_ticket, frozen):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        report_with_email(make_ticket)
+        raise RuntimeError("the report failed after the promise")
+    assert Notification.objects.count() == 0  # no message about a report that does not exist
+    ticket = report_with_email(make_ticket)
+    assert list(ticket.notifications.values_list("kind", "state")) == [("confirmacion", "pendiente")]
+
+
+def test_smtp_down_then_back_the_confirmation_arrives_once(
+    make_ticket, frozen, smtp, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = report_with_email(make_ticket)  # SMTP refuses: the report is saved anyway
+    notification = ticket.notifications.get()
+    assert (notification.state, notification.attempts) == (State.PENDING, 1)
+    assert "ConnectionRefusedError" in notification.last_error
+    assert notification.next_attempt_at == notification.created_at + timedelta(seconds=outbox.BACKOFF[0])
+
+    smtp.start()
+    assert outbox.deliver_due() == 0  # not yet: it waits its backoff
+    frozen.shift(timedelta(seconds=outbox.BACKOFF[0]))
+    assert outbox.deliver_due() == 1
+    assert outbox.deliver_due() == 0  # sent once, never again
+    assert smtp.subjects() == [f"Recibimos su reporte: folio {ticket.folio}"]
+    assert smtp.messages[0].rcpt_tos == ["rosa@example.com"]
+    assert f"<aviso-{notification.pk}@" in smtp.messages[0].content.decode()  # same id on every attempt
+    notification.refresh_from_db()
+    assert (notification.state, notification.attempts, notification.last_error) == (State.SENT, 2, "")
+
+
+def test_after_the_last_attempt_staff_see_it_failed_and_send_it_again(
+    client, make_ticket, frozen, smtp, supervisor, django_capture_on_commit_callbacks
+):
+    ticket = report_with_email(make_ticket)
+    notification = ticket.notifications.get()
+    for _ in range(outbox.MAX_ATTEMPTS):
+        outbox.deliver(notification.pk)
+        frozen.shift(timedelta(hours=7))
+    notification.refresh_from_db()
+    assert (notification.state, notification.attempts) == (State.FAILED, outbox.MAX_ATTEMPTS)
+    assert outbox.deliver_due() == 0  # a failed message waits for staff
+
+    client.force_login(supervisor)
+    listing = client.get("/admin/tickets/notification/?state__exact=fallido")
+    assert listing.status_code == 200 and ticket.folio in listing.text and "ConnectionRefusedError" in listing.text
+    smtp.start()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/tickets/notification/",
+            {"action": "send_again", "_selected_action": [notification.pk]},
+            follow=True,
+        )
+    assert response.status_code == 200 and "1 aviso(s) en camino de nuevo" in response.text
+    assert smtp.subjects() == [f"Recibimos su reporte: folio {ticket.folio}"]
+    notification.refresh_from_db()
+    assert notification.state == State.SENT
+
+
+def test_a_message_no_longer_true_is_not_sent(make_ticket, obras_staff, frozen, mailoutbox):
+    ticket = report_with_email(make_ticket)
+    ticket = lifecycle.ticket_resolve(ticket=ticket, actor=obras_staff, public_note="Bache tapado.")
+    lifecycle.ticket_reopen(ticket=ticket, actor=None, reason="Sigue el bache")
+    resolved = ticket.notifications.get(kind=Notification.Kind.RESOLVED)
+    assert outbox.deliver(resolved.pk) == State.SKIPPED  # the ticket was reopened since
+    assert [m.subject for m in mailoutbox] == []
+
+
+def test_two_workers_never_send_the_same_message(make_ticket, frozen, mailoutbox):
+    notification = report_with_email(make_ticket).notifications.get()
+    assert outbox.deliver(notification.pk) == State.SENT
+    assert outbox.deliver(notification.pk) is None  # already sent: the second one does nothing
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.real_worker  # tasks are published to the broker, not run in the test process
+def test_broker_down_staff_resolve_without_error_and_the_resident_is_told_later(
+    own_redis, make_ticket, obras_staff, frozen, mailoutbox, django_capture_on_commit_callbacks, caplog, monkeypatch
+):
+    ticket = report_with_email(make_ticket)
+    outbox.deliver(ticket.notifications.get().pk)  # the confirmation went out before the outage
+    use_broker(monkeypatch, own_redis.url)
+    own_redis.stop()
+    with caplog.at_level(logging.WARNING, logger="tickets.outbox"), django_capture_on_commit_callbacks(execute=True):
+        lifecycle.ticket_resolve(ticket=ticket, actor=obras_staff, public_note="Bache tapado.")  # no exception
+    assert "delivery not queued" in caplog.text
+    notice = ticket.notifications.get(kind=Notification.Kind.RESOLVED)
+    assert notice.state == State.PENDING and len(mailoutbox) == 1
+
+    own_redis.start()  # the broker is back; beat's sweep runs within the minute
+    assert outbox.deliver_due() == 1
+    assert [m.subject for m in mailoutbox][1:] == [f"Su reporte {ticket.folio} fue atendido"]
+    assert outbox.deliver_due() == 0
+
+
+def use_broker(monkeypatch, url):
+    """Publish through the broker under test, not through connections pooled before."""
+    monkeypatch.setattr(celery_app.conf, "broker_url", url)
+    for owner, pool in ((celery_app, "_pool"), (celery_app.amqp, "_producer_pool")):
+        monkeypatch.setattr(owner, pool, None)
