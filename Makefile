@@ -62,7 +62,7 @@ format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-BENCH_ENV = DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=bench-only ALLOWED_HOSTS=testserver STATIC_MANIFEST=0
+BENCH_ENV = DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=bench-only ALLOWED_HOSTS=testserver STATIC_MANIFEST=0 REDIS_URL=$(BENCH_REDIS_URL)
 
 bench-db: setup
 	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'metepec7311_bench'" | grep -q 1 \
@@ -72,12 +72,12 @@ bench-db: setup
 	$(BENCH_ENV) $(BIN)/python manage.py bench_admin --tickets $(BENCH_TICKETS)
 
 bench: bench-db
-	$(BENCH_ENV) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench_api
-	$(BENCH_ENV) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench_stats --sizes $(BENCH_SIZES)
+	$(BENCH_ENV) $(BIN)/python manage.py bench_api
+	$(BENCH_ENV) $(BIN)/python manage.py bench_stats --sizes $(BENCH_SIZES)
 
 # Only the APIs' benchmark (Open311 and REST reads and POST) at BENCH_TICKETS.
 bench-api: bench-db
-	$(BENCH_ENV) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench_api
+	$(BENCH_ENV) $(BIN)/python manage.py bench_api
 
 ci:
 	.ci/run

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "news",
     "surveys",
     "api",
+    "metepec7311.apps.PortalConfig",  # the site-wide system checks
 ]
 
 MIDDLEWARE = [
@@ -205,6 +206,10 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Photos are public; serving them through Django suits development and small installs.
 # A bigger deployment serves MEDIA_ROOT from the web server or an S3-compatible bucket.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
+# More than one host serves the portal: uploads must then live where every host reads them
+# (a system check refuses local media unless MEDIA_SHARED says the directory is shared).
+MULTIPLE_HOSTS = env_bool("MULTIPLE_HOSTS", False)
+MEDIA_SHARED = env_bool("MEDIA_SHARED", False)
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

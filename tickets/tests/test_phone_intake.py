@@ -80,3 +80,16 @@ def test_the_add_button_leads_to_the_phone_intake(client, operator):
     client.force_login(operator)
     response = client.get(reverse("admin:tickets_ticket_add"))
     assert response.status_code == 302 and response.url == INTAKE
+
+
+def test_a_caller_who_gives_an_email_gets_the_same_confirmation_as_the_web(
+    client, operator, call, frozen, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(INTAKE, {**call, "reporter_email": "vecino@example.com"})
+    ticket = Ticket.objects.get()
+    assert ticket.channel == "telefono"
+    assert [(m.to, m.subject) for m in mailoutbox] == [
+        (["vecino@example.com"], f"Recibimos su reporte: folio {ticket.folio}")
+    ]
