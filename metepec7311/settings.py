@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "metepec7311.security.ContentSecurityPolicyMiddleware",
+    "metepec7311.unavailable.DatabaseUnavailableMiddleware",  # innermost: sees the views' errors first
 ]
 
 ROOT_URLCONF = "metepec7311.urls"

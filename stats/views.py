@@ -3,9 +3,11 @@ from the rollups), never by counting tickets during the request."""
 
 import csv
 import io
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
@@ -13,6 +15,8 @@ from django.utils.text import slugify
 from stats import mapsvg, numbers, opendata, snapshot
 from stats.forms import StatisticsFilterForm
 from tickets.models import Service
+
+logger = logging.getLogger(__name__)
 
 # table slug → (title, key in the statistics dict, columns as (field, header))
 TABLES = {
@@ -230,10 +234,26 @@ def open_data_page(request):
 
 
 def _download(stream, content_type, filename):
-    response = StreamingHttpResponse(stream, content_type=content_type)
+    # The first bytes go out before the first query; so that an unreachable database is a 503
+    # (metepec7311/unavailable.py), not a 200 with a header and nothing after it, the
+    # database is asked first. A failure after that aborts the transfer (never a file that
+    # looks complete).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    response = StreamingHttpResponse(_aborting(stream, filename), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "public, max-age=300"
     return response
+
+
+def _aborting(stream, filename):
+    try:
+        yield from stream
+    except Exception:
+        # Re-raised: the server then cuts the connection without the chunked encoding's last
+        # chunk, so the client sees an incomplete transfer.
+        logger.exception("download of %s aborted", filename)
+        raise
 
 
 def tickets_csv(request):
