@@ -103,7 +103,7 @@ def perform(code, *, ticket, actor, via=lifecycle.Via.ADMIN, note="", public=Fal
     elif code == "start":
         lifecycle.ticket_start(ticket=ticket, actor=actor, note=note, via=via)
     elif code == "wait":
-        lifecycle.ticket_wait(ticket=ticket, actor=actor, reason=note, via=via)
+        lifecycle.ticket_wait(ticket=ticket, actor=actor, reason=note, public=public, via=via)
     elif code == "resolve":
         lifecycle.ticket_resolve(ticket=ticket, actor=actor, public_note=note, via=via)
     elif code == "no_procede":

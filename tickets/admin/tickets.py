@@ -25,13 +25,24 @@ DETAIL_FIELDS = lifecycle.EDITABLE_DETAILS
 
 
 class TicketPhotoInline(admin.TabularInline):
+    """The ticket's photos, for whoever may see the ticket (no permission of their own:
+    department staff had none and saw no photo). Read-only: a photo is added through the
+    action panel, and whether it is public is not a checkbox here (one that was silently
+    dropped on save); both go through the lifecycle, which records who and when."""
+
     model = TicketPhoto
     extra = 0
     fields = ("preview", "is_public", "created_at")
-    readonly_fields = ("preview", "created_at")
+    readonly_fields = ("preview", "is_public", "created_at")
     can_delete = False
 
+    def has_view_permission(self, request, obj=None):
+        return obj is None or permissions.can_view(request.user, obj)
+
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     @admin.display(description="foto")
@@ -225,4 +236,7 @@ class TicketAdmin(admin.ModelAdmin):
             lifecycle.ticket_update_details(ticket=obj, actor=request.user, **changes)
 
     def save_related(self, request, form, formsets, change):
-        pass  # photos are read-only here; nothing else is related
+        # Photos are read-only here and nothing else is related: nothing is written, but the
+        # formsets still say so (the admin's change message reads what they saved).
+        for formset in formsets:
+            formset.save(commit=False)

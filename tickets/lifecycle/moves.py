@@ -139,8 +139,10 @@ def ticket_start(*, ticket, actor, note="", via=Via.ADMIN, at=None):
     return refreshed(ticket, t)
 
 
-def ticket_wait(*, ticket, actor, reason, via=Via.ADMIN, at=None):
-    """Waiting on the citizen or a third party: the SLA clock pauses. The reason is public."""
+def ticket_wait(*, ticket, actor, reason, public=True, via=Via.ADMIN, at=None):
+    """Waiting on the citizen or a third party: the SLA clock pauses. The status is public;
+    the reason too unless `public` is False (staff left "Nota pública" unticked), in which
+    case it is kept as an internal note."""
     at = at or timezone.now()
     if not (reason or "").strip():
         raise Refused("Explique qué se espera (por ejemplo, material o respuesta del ciudadano).", field="note")
@@ -148,7 +150,9 @@ def ticket_wait(*, ticket, actor, reason, via=Via.ADMIN, at=None):
         t = locked(ticket)
         before = rollups.contribution(t)
         require_work(actor, t)
-        _set_status(t, Status.EN_ESPERA, actor=actor, via=via, at=at, note=reason.strip())
+        _set_status(t, Status.EN_ESPERA, actor=actor, via=via, at=at, note=reason.strip() if public else "")
+        if not public:
+            event(t, Kind.NOTE, actor=actor, via=via, at=at, public=False, note=reason.strip())
         t.sla_paused_at = at
         event(t, Kind.SLA_PAUSED, actor=actor, via=via, at=at, public=False)
         t.save()

@@ -5,6 +5,11 @@ from django.urls import reverse
 
 from tickets import lifecycle
 from tickets.models import Colonia, Priority, Service
+from tickets.tests import images
+
+
+# The photos' read-only inline, as a browser sends it back with the form.
+PHOTOS_INLINE = {"photos-TOTAL_FORMS": "0", "photos-INITIAL_FORMS": "0"}
 
 
 def page(ticket):
@@ -87,6 +92,7 @@ def test_correcting_details_goes_through_the_lifecycle(client, obras_staff, poth
             "colonia": colonia.pk,
             "address": "Av. Tecnológico 100, frente a la escuela",
             "_save": "Guardar",
+            **PHOTOS_INLINE,
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
@@ -106,6 +112,7 @@ def test_department_staff_cannot_reroute_by_changing_the_service(client, obras_s
             "colonia": pothole.colonia_id,
             "address": pothole.address,
             "_save": "Guardar",
+            **PHOTOS_INLINE,
         },
     )
     assert response.status_code == 200
@@ -134,3 +141,29 @@ def test_staff_attach_photos_of_the_work_from_the_panel(client, obras_staff, pot
     assert event.actor == obras_staff and event.note == "Antes de bachear" and not event.is_public
     empty = client.post(page(pothole), {"_ticket_action": "1", "action": "photo"})
     assert "Elija al menos una foto." in empty.text
+
+
+@pytest.mark.parametrize("ticked, published", [(False, False), (True, True)])
+def test_a_hold_reason_is_published_only_when_public_is_ticked(client, obras_staff, pothole, ticked, published):
+    lifecycle.ticket_assign(ticket=pothole, actor=obras_staff, assignee=obras_staff)
+    lifecycle.ticket_start(ticket=pothole, actor=obras_staff)
+    client.force_login(obras_staff)
+    reason = "Esperamos que el vecino nos abra el portón."
+    form = {"_ticket_action": "1", "action": "wait", "note": reason, **({"public": "on"} if ticked else {})}
+    client.post(page(pothole), form)
+    pothole.refresh_from_db()
+    assert pothole.status == "en_espera"  # the status itself is always public
+    public_page = client.get(f"/seguimiento/{pothole.folio}/").text
+    assert "En espera" in public_page
+    assert (reason in public_page) is published
+    assert pothole.events.filter(note=reason).exists()  # staff keep it either way
+
+
+@pytest.mark.parametrize("persona", ["obras_staff", "supervisor"])
+def test_staff_who_see_the_ticket_see_the_residents_photos(client, make_ticket, frozen, persona, request):
+    ticket = make_ticket(photos=[images.cleaned()])
+    photo = ticket.photos.get()
+    client.force_login(request.getfixturevalue(persona))
+    html = client.get(page(ticket)).text
+    assert photo.image.url in html
+    assert 'name="photos-0-is_public"' not in html  # shown, not a checkbox that would be ignored

@@ -305,3 +305,16 @@ def test_two_simultaneous_sends_of_one_form_make_one_ticket_on_postgresql(needs_
     assert Ticket.objects.count() == 1
     assert {ticket.pk for ticket, _ in results} == {Ticket.objects.get().pk}
     assert sorted(created for _, created in results) == [False, False, False, True]
+
+
+def test_following_nearby_reports_counts_against_the_same_limit(client, report, existing, settings):
+    settings.REPORT_RATE_LIMITS = ["2/10m"]
+    for n in range(2):
+        client.post(FORM, {**report, "submission_key": f"{n}" * 32, "follow": existing.pk})
+    client.post(FORM, {**report, "submission_key": "1" * 32, "follow": existing.pk})  # a resend: not counted
+    response = client.post(FORM, {**report, "submission_key": "z" * 32, "follow": existing.pk})
+    assert response.status_code == 429
+    assert "Recibimos muchos reportes desde su conexión" in response.text
+    assert "Calle Hidalgo 12" in response.text  # what was typed is kept
+    existing.refresh_from_db()
+    assert existing.affected_count == 3  # the reporter and two followers, not a third

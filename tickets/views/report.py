@@ -104,6 +104,13 @@ def _follow(request, service, form):
     if ticket is None:
         form.add_error(None, "Ese reporte ya no está abierto. Revise la lista o envíe el suyo.")
         return _render_kept(request, service, form, nearby=nearby, status=400)
+    # "Es el mismo: sumarme" counts as a report for the limits (it writes a note and moves a
+    # public count); the same form sent again is answered from its receipt, not counted.
+    previous = Submission.objects.filter(key=data["submission_key"]).select_related("ticket").first()
+    if previous:
+        return _answer(request, previous.ticket, previous.action)
+    if reporting.rate_limited(request):
+        return _render_kept(request, service, form, nearby=nearby, status=429, limited=True)
     try:
         reporting.follow_report(key=data["submission_key"], ticket=ticket, note=data["description"])
     except lifecycle.Refused as refusal:
