@@ -7,7 +7,6 @@ from tickets import lifecycle
 from tickets.models import Colonia, Priority, Service
 from tickets.tests import images
 
-
 # The photos' read-only inline, as a browser sends it back with the form.
 PHOTOS_INLINE = {"photos-TOTAL_FORMS": "0", "photos-INITIAL_FORMS": "0"}
 
