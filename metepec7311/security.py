@@ -47,3 +47,8 @@ def client_address(group, request):
     forwarded = request.META.get(meta_key, "") if meta_key else ""
     address = forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
     return address[:64] or "desconocida"
+
+
+def login_client_ip(request):
+    """django-axes' address of a login attempt: the same one the rate limits use."""
+    return client_address(None, request)

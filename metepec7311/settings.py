@@ -6,6 +6,7 @@ local-memory cache) and are safe in production (DEBUG off, secret key required).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "surveys",
     "api",
     "metepec7311.apps.PortalConfig",  # the site-wide system checks
+    "axes",  # login lockout: failed attempts recorded, locked after AXES_FAILURE_LIMIT
 ]
 
 MIDDLEWARE = [
@@ -77,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "metepec7311.security.ContentSecurityPolicyMiddleware",
     "metepec7311.unavailable.DatabaseUnavailableMiddleware",  # innermost: sees the views' errors first
+    "axes.middleware.AxesMiddleware",  # answers a locked-out login with its page
 ]
 
 ROOT_URLCONF = "metepec7311.urls"
@@ -273,13 +276,28 @@ REPORT_RATE_LIMITS = env_list("REPORT_RATE_LIMITS", "5/10m,20/d")
 SURVEY_RATE_LIMIT = os.environ.get("SURVEY_RATE_LIMIT", "5/h")
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
+# Staff accounts (docs/reliability.md): passwords of at least 12 characters, not common, not
+# like the user's name; sessions end after a working day; logins locked after repeated
+# failures (django-axes, in the database: the lockout does not depend on Redis).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_HOURS", "9")) * 3600
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+# One person guessing from one address is locked; a wrong password typed elsewhere does not
+# lock the real user out of their own office.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "metepec7311.security.login_client_ip"
+# Staff API tokens have no username to lock: wrong tokens are counted per address instead.
+STAFF_TOKEN_FAILURE_RATE = os.environ.get("STAFF_TOKEN_FAILURE_RATE", "10/10m")
 
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

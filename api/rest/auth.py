@@ -1,10 +1,13 @@
 """Who is calling the REST API: a staff member by personal token (a tablet) or by their
 admin session (the browsable docs), or nobody (public and residents' endpoints)."""
 
+from django.conf import settings
+from django_ratelimit.core import is_ratelimited
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
 from api.models import StaffToken
+from metepec7311.security import client_address
 
 
 class StaffTokenAuthentication(authentication.BaseAuthentication):
@@ -17,13 +20,30 @@ class StaffTokenAuthentication(authentication.BaseAuthentication):
         keyword, _, key = header.partition(" ")
         if keyword.lower() not in self.keywords:
             return None
+        # Guessing tokens: after STAFF_TOKEN_FAILURE_RATE wrong ones from an address, every
+        # token from it is refused for a while, the right one included (as the admin's login).
+        if _token_failures(request, count=False):
+            raise exceptions.Throttled(
+                detail="Demasiados tokens inválidos desde esta conexión; espere unos minutos e intente de nuevo."
+            )
         token = StaffToken.objects.authenticate(key)
         if token is None or not (token.user.is_active and token.user.is_staff):
+            _token_failures(request, count=True)
             raise exceptions.AuthenticationFailed("Token inválido, vencido o revocado.")
         return token.user, token
 
     def authenticate_header(self, request):
         return 'Token realm="api"'
+
+
+def _token_failures(request, *, count):
+    return is_ratelimited(
+        request._request,
+        group="staff-token-failures",
+        key=client_address,
+        rate=settings.STAFF_TOKEN_FAILURE_RATE,
+        increment=count,
+    )
 
 
 class IsStaff(permissions.BasePermission):
