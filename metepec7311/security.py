@@ -1,5 +1,6 @@
 """Content-Security-Policy: our own scripts only; map tiles from the configured server."""
 
+import ipaddress
 from urllib.parse import urlsplit
 
 from csp.constants import UNSAFE_INLINE
@@ -50,5 +51,10 @@ def client_address(group, request):
 
 
 def login_client_ip(request):
-    """django-axes' address of a login attempt: the same one the rate limits use."""
-    return client_address(None, request)
+    """django-axes' address of a login attempt: the same one the rate limits use, or None
+    when there is none (axes stores addresses in an IP column)."""
+    address = client_address(None, request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
