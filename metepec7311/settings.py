@@ -170,6 +170,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Nothing is lost by giving up: the outbox's sweep delivers what could not be queued. (The
 # worker's own reconnection has its own, unlimited retries.)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 900, "max_retries": 0, "socket_connect_timeout": 2}
+# The reporter's name, phone and e-mail are erased this many days after the ticket closed
+# (tickets/lifecycle/retention.py); the ticket and its public history stay.
+PERSONAL_DATA_RETENTION_DAYS = int(os.environ.get("PERSONAL_DATA_RETENTION_DAYS", "365"))
 # How often the public numbers are recomputed (seconds); also how old they may get before a
 # page in eager mode (no broker) recomputes them itself.
 STATS_REFRESH_SECONDS = int(os.environ.get("STATS_REFRESH_SECONDS", "300"))
@@ -187,6 +190,10 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-rollups-nightly": {
         "task": "stats.tasks.reconcile_rollups",
         "schedule": crontab(hour=3, minute=15),
+    },
+    "erase-personal-data-daily": {
+        "task": "tickets.tasks.erase_personal_data",
+        "schedule": crontab(hour=4, minute=30),
     },
     "purge-pending-photos-daily": {
         "task": "tickets.tasks.purge_pending_photos",

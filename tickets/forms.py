@@ -222,6 +222,9 @@ class ReopenForm(forms.Form):
         label="¿Qué sigue mal?",
         max_length=DESCRIPTION_LIMIT,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="El reporte se reabre y la dependencia recibe un aviso. Su comentario es público.",
+        help_text=(
+            "El reporte se reabre y la dependencia recibe un aviso. Su comentario es público: "
+            "no escriba su nombre, teléfono ni correo."
+        ),
         error_messages={"required": "Cuéntenos qué sigue mal para reabrir el reporte."},
     )

@@ -36,3 +36,16 @@ def purge_pending_photos():
     from tickets.reporting import purge_pending
 
     return purge_pending()
+
+
+@shared_task(time_limit=600)
+def erase_personal_data():
+    """Daily (beat): the reporter's contact data of tickets closed longer than the retention."""
+    from tickets.lifecycle import tickets_erase_personal_data
+
+    total = 0
+    while True:  # batches of 500 until none is left
+        erased = tickets_erase_personal_data()
+        total += erased
+        if erased == 0:
+            return total

@@ -7,6 +7,7 @@ the rollups and the event trail hold whichever door a change comes through.
 - `report`: the rules of a new report, its creation, photos added later
 - `moves`: status moves (assign, start, wait, resolve, close, duplicate, reopen), overdue marks
 - `details`: notes, more residents affected, the reporter's additions, staff corrections
+- `retention`: the reporter's contact data erased a set time after the ticket closed
 """
 
 from tickets.lifecycle.common import CHANNEL_VIA, Refused, Via
@@ -36,8 +37,10 @@ from tickets.lifecycle.report import (
     ticket_add_photos,
     ticket_create,
 )
+from tickets.lifecycle.retention import tickets_erase_personal_data
 
 __all__ = [
+    "tickets_erase_personal_data",
     "CHANNEL_VIA",
     "DESCRIPTION_LIMIT",
     "EDITABLE_DETAILS",
