@@ -1,19 +1,15 @@
 """Celery wiring: the beat schedule, and a real worker process on Redis end to end."""
 
-import os
 import re
-import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from conftest import require_service
 from metepec7311.celery import app
+from metepec7311.testing.celery_worker import new_queue, start_worker, stop_worker
 from stats import snapshot
 from stats.models import Snapshot
 from stats.tasks import recompute_public_numbers
@@ -34,64 +30,16 @@ def test_beat_recomputes_marks_overdue_reconciles_and_purges():
         assert task in app.tasks, f"{task} is not registered"
 
 
-def _database_url():
-    db = connection.settings_dict
-    if connection.vendor == "postgresql":
-        return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    return f"sqlite:///{db['NAME']}"
-
-
 @pytest.fixture
 def worker():
     """A real `celery worker` process on its own queue, using the test database."""
     require_service("redis", bool(settings.REDIS_URL), "run with REDIS_URL=redis://127.0.0.1:6379/0")
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "SECRET_KEY": "worker-test",
-        "DEBUG": "0",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "metepec7311",
-            "worker",
-            "-Q",
-            queue,
-            "--pool",
-            "solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-l",
-            "info",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    queue = new_queue()
+    process = start_worker(queue)
     try:
-        replies = None
-        for _ in range(60):
-            replies = app.control.ping(timeout=0.5, destination=None)
-            if replies or process.poll() is not None:
-                break
-        assert process.poll() is None, process.stdout.read()
-        assert replies, "the worker never answered a ping"
         yield queue
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_worker(process)
 
 
 @pytest.mark.real_worker
