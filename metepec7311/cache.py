@@ -112,10 +112,6 @@ class RedisCache(DjangoRedisCache):
         self._class = RedisCacheClient
         self.unreachable_until = 0.0  # monotonic time; 0 while Redis answers
 
-    @property
-    def reachable(self):
-        return not self.unreachable_until or time.monotonic() >= self.unreachable_until
-
     get = _unless_unreachable(_missing)(DjangoRedisCache.get)
     get_many = _unless_unreachable(lambda keys, version=None: {})(DjangoRedisCache.get_many)
     has_key = _unless_unreachable(_false)(DjangoRedisCache.has_key)

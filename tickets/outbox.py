@@ -17,7 +17,6 @@ Message-ID, so mail systems that deduplicate show it once.
 """
 
 import logging
-import smtplib
 from datetime import timedelta
 
 from django.db import transaction
@@ -65,15 +64,18 @@ def deliver(notification_id, now=None):
         )
         if notification is None:
             return None
-        message = notifications.build(notification)
         notification.attempts += 1
-        if message is None:  # nobody to tell any more (no e-mail, or no longer resolved)
-            notification.state = State.SKIPPED
-        else:
-            try:
+        try:
+            message = notifications.build(notification)
+            if message is not None:
                 message.send()
-            except (OSError, smtplib.SMTPException) as error:
-                _failed(notification, error, now)
+        # Any failure is an attempt that counts (an SMTP refusal as much as a template error):
+        # it is retried with backoff and ends visibly failed, never retried every minute forever.
+        except Exception as error:
+            _failed(notification, error, now)
+        else:
+            if message is None:  # nobody to tell any more (no e-mail, or no longer resolved)
+                notification.state = State.SKIPPED
             else:
                 notification.state, notification.sent_at, notification.last_error = State.SENT, now, ""
         notification.save(update_fields=["state", "attempts", "sent_at", "next_attempt_at", "last_error"])

@@ -149,3 +149,16 @@ def use_broker(monkeypatch, url):
     monkeypatch.setattr(celery_app.conf, "broker_url", url)
     for owner, pool in ((celery_app, "_pool"), (celery_app.amqp, "_producer_pool")):
         monkeypatch.setattr(owner, pool, None)
+
+
+def test_a_bug_while_rendering_counts_as_a_failed_attempt_not_an_endless_loop(make_ticket, frozen, monkeypatch):
+    notification = report_with_email(make_ticket).notifications.get()
+
+    def broken(notification):
+        raise RuntimeError("template missing")
+
+    monkeypatch.setattr(outbox.notifications, "build", broken)
+    assert outbox.deliver(notification.pk) == State.PENDING
+    notification.refresh_from_db()
+    assert notification.attempts == 1 and notification.last_error == "RuntimeError: template missing"
+    assert outbox.deliver_due() == 0  # waits its backoff instead of failing every minute
