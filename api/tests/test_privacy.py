@@ -5,6 +5,7 @@ every public REST endpoint of the OpenAPI schema and every Open311 resource, bot
 import io
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -110,3 +111,18 @@ def test_the_schema_itself_never_describes_contact_data_as_public(client, db):
         if name.startswith("Staff") or name.endswith("Request"):
             continue  # staff answers, and inputs (the reporter gives them to us)
         assert "reporter_email" not in component.get("properties", {}), name
+
+
+def test_after_the_retention_the_reporter_is_gone_from_the_staff_side_too(client, planted, supervisor, frozen):
+    frozen.shift(timedelta(days=366))
+    assert lifecycle.tickets_erase_personal_data() == 2  # the resolved one and the duplicate; Open311's is open
+    client.force_login(supervisor)
+    for folio in (planted["web"], planted["duplicate"]):
+        ticket = Ticket.objects.get(folio=folio)
+        assert_clean(client.get(f"/admin/tickets/ticket/{ticket.pk}/change/").text, f"admin page of {folio}")
+        assert_clean(client.get(f"/api/v1/staff/tickets/{folio}/").text, f"staff API of {folio}")
+    note = Ticket.objects.get(folio=planted["web"]).events.get(note__startswith="Llamar a").note
+    assert note == "Llamar a [dato personal borrado]"  # the staff note that repeated the name
+    search = client.get("/admin/tickets/ticket/", {"q": REPORTER["reporter_phone"]}).text
+    assert planted["web"] not in search and planted["duplicate"] not in search
+    assert planted["open311"] in search  # still open: staff can still reach that resident

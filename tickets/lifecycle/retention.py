@@ -4,6 +4,7 @@ closed (a daily Celery beat job). The ticket, its public history and its numbers
 trail records the erasure. A ticket reopened in the meantime is open again, so it waits.
 """
 
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -12,9 +13,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tickets.lifecycle.common import Kind, Via, event
-from tickets.models import Ticket
+from tickets.models import Ticket, TicketEvent
 from tickets.models.status import CLOSED_STATUSES
 
+REMOVED = "[dato personal borrado]"
 ERASED_NOTE = "Datos de contacto del ciudadano borrados al cumplirse el plazo de conservación."
 
 
@@ -27,13 +29,31 @@ def tickets_erase_personal_data(now=None, batch=500):
     erased = 0
     for pk in list(due.values_list("pk", flat=True)[:batch]):
         with transaction.atomic():
-            # Claimed with a conditional UPDATE: a reopening in between (status open again)
-            # or a second worker leaves it alone.
-            claimed = Ticket.objects.filter(holding, pk=pk, status__in=CLOSED_STATUSES, closed_at__lte=cutoff).update(
-                reporter_name="", reporter_phone="", reporter_email=""
+            # Locked and checked again: a reopening in between (open again) or a second
+            # worker leaves it alone.
+            ticket = (
+                Ticket.objects.select_for_update()
+                .filter(holding, pk=pk, status__in=CLOSED_STATUSES, closed_at__lte=cutoff)
+                .first()
             )
-            if not claimed:
+            if ticket is None:
                 continue
-            event(Ticket(pk=pk), Kind.UPDATED, actor=None, via=Via.SISTEMA, at=now, public=False, note=ERASED_NOTE)
+            _scrub_notes(ticket)
+            Ticket.objects.filter(pk=pk).update(reporter_name="", reporter_phone="", reporter_email="")
+            event(ticket, Kind.UPDATED, actor=None, via=Via.SISTEMA, at=now, public=False, note=ERASED_NOTE)
             erased += 1
     return erased
+
+
+def _scrub_notes(ticket):
+    """Staff notes often repeat the contact data ("Llamar a Rosa al 722…"): the exact values
+    are replaced in the ticket's trail too. Free text written otherwise (a phone with spaces, a
+    nickname) cannot be recognised; moderation is for that."""
+    values = [v for v in (ticket.reporter_name, ticket.reporter_phone, ticket.reporter_email) if len(v) >= 3]
+    if not values:
+        return
+    pattern = re.compile("|".join(re.escape(value) for value in sorted(values, key=len, reverse=True)), re.I)
+    for trail_event in ticket.events.exclude(note=""):
+        scrubbed = pattern.sub(REMOVED, trail_event.note)
+        if scrubbed != trail_event.note:
+            TicketEvent.objects.filter(pk=trail_event.pk).update(note=scrubbed)
