@@ -301,6 +301,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES"
 # lock the real user out of their own office.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner in every command's output (collectstatic, check)
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "metepec7311.security.login_client_ip"
 # Staff API tokens have no username to lock: wrong tokens are counted per address instead.
