@@ -28,6 +28,21 @@ MX = ZoneInfo("America/Mexico_City")
 pytest_plugins = ["metepec7311.testing.browser"]
 
 
+# Every public HTML page a resident reaches from the navigation (tests that must hold on all).
+PUBLIC_PAGES = (
+    "/",
+    "/reportar/",
+    "/reportar/bacheo/",
+    "/seguimiento/",
+    "/estadisticas/",
+    "/datos/",
+    "/noticias/",
+    "/encuesta_7311/",
+    "/encuesta_7311/resultados/",
+    "/aviso-de-privacidad/",
+)
+
+
 def local(*args):
     """An aware datetime in Metepec's time zone: local(2026, 12, 4, 17)."""
     return datetime(*args, tzinfo=MX)

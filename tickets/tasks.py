@@ -22,12 +22,7 @@ def mark_overdue():
     """Every few minutes (beat): record the breach of tickets that just passed their due date."""
     from tickets.lifecycle import tickets_mark_overdue
 
-    total = 0
-    while True:  # batches of 500 until none is left
-        marked = tickets_mark_overdue()
-        total += marked
-        if marked == 0:
-            return total
+    return _until_none_left(tickets_mark_overdue)
 
 
 @shared_task(time_limit=600)
@@ -43,9 +38,12 @@ def erase_personal_data():
     """Daily (beat): the reporter's contact data of tickets closed longer than the retention."""
     from tickets.lifecycle import tickets_erase_personal_data
 
+    return _until_none_left(tickets_erase_personal_data)
+
+
+def _until_none_left(batch):
+    """Run a lifecycle batch job (500 tickets a call) until a call finds none; the total."""
     total = 0
-    while True:  # batches of 500 until none is left
-        erased = tickets_erase_personal_data()
-        total += erased
-        if erased == 0:
-            return total
+    while done := batch():
+        total += done
+    return total

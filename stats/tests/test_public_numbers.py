@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from conftest import local
+from conftest import PUBLIC_PAGES, local
 from stats import numbers, rollups, snapshot
 from stats.models import Snapshot
 from tickets import lifecycle
@@ -62,18 +62,7 @@ def test_the_most_demanded_service_breaks_ties_alphabetically(client, city):
 
 
 def test_the_banner_shows_on_every_public_page_without_counting_tickets(client, city):
-    for url in (
-        "/",
-        "/reportar/",
-        "/reportar/bacheo/",
-        "/seguimiento/",
-        "/estadisticas/",
-        "/datos/",
-        "/noticias/",
-        "/encuesta_7311/",
-        "/encuesta_7311/resultados/",
-        "/aviso-de-privacidad/",
-    ):
+    for url in PUBLIC_PAGES:
         with CaptureQueriesContext(connection) as queries:
             html = client.get(url).text
         assert "Tickets totales" in html and "El servicio con mayor demanda es" in html, url

@@ -6,43 +6,24 @@ import logging
 from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.db import transaction
 
 from metepec7311.celery import app as celery_app
-from metepec7311.testing.redis_server import free_port
+from metepec7311.testing.smtp_server import SmtpServer
 from tickets import lifecycle, outbox
 from tickets.models import Notification
 
 State = Notification.State
 
 
-class Inbox:
-    """What a real SMTP server received."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-    def subjects(self):
-        return [m.content.decode().split("Subject: ", 1)[1].split("\n", 1)[0].strip() for m in self.messages]
-
-
 @pytest.fixture
 def smtp(settings):
-    """An SMTP server's address the portal sends to; `start()` brings the server up."""
-    port = free_port()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 5
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    inbox.start = controller.start
-    yield inbox
-    if controller._thread is not None:
-        controller.stop()
+    """An SMTP server the portal sends to; `start()` brings it up."""
+    server = SmtpServer()
+    settings.EMAIL_BACKEND = server.settings["EMAIL_BACKEND"]
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 5
+    yield server
+    server.stop()
 
 
 def report_with_email(make_ticket, **kwargs):

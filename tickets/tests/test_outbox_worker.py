@@ -2,19 +2,17 @@
 is back, every promised e-mail arrives, and the only possible repeat is the one message that
 was in flight (docs/reliability.md explains that window)."""
 
-import asyncio
 import collections
 import os
 import signal
 import time
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.conf import settings
 
 from conftest import require_service
 from metepec7311.testing.celery_worker import new_queue, start_worker, stop_worker
-from metepec7311.testing.redis_server import free_port
+from metepec7311.testing.smtp_server import SmtpServer
 from tickets import outbox
 from tickets.models import Notification
 from tickets.tasks import deliver_due_notifications, deliver_notification
@@ -22,28 +20,13 @@ from tickets.tasks import deliver_due_notifications, deliver_notification
 MESSAGES = 20
 
 
-class SlowInbox:
-    """A real SMTP server that takes a while per message, so the kill lands mid-delivery."""
-
-    def __init__(self):
-        self.ids = []
-
-    async def handle_DATA(self, server, session, envelope):
-        await asyncio.sleep(0.15)
-        content = envelope.content.decode()
-        self.ids.append(content.split("Message-ID: ", 1)[1].split("\n", 1)[0].strip())
-        return "250 OK"
-
-
 @pytest.mark.real_worker
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_delivery_loses_no_email(make_ticket, monkeypatch):
     require_service("redis", bool(settings.REDIS_URL), "run with REDIS_URL=redis://127.0.0.1:6379/0")
-    inbox, port = SlowInbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    smtp = {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "127.0.0.1"}
-    smtp["EMAIL_PORT"] = str(port)
+    inbox = SmtpServer(delay=0.15)  # slow, so the kill lands mid-delivery
+    inbox.start()
+    smtp = inbox.settings
     queue = new_queue()
     monkeypatch.setattr(outbox, "_request_delivery", lambda pk: None)  # queued below, on the test's queue
     tickets = [make_ticket(reporter_email=f"vecino{n}@example.com") for n in range(MESSAGES)]
@@ -54,11 +37,11 @@ def test_a_worker_killed_mid_delivery_loses_no_email(make_ticket, monkeypatch):
         for pk in pending:
             deliver_notification.apply_async(kwargs={"notification_id": pk}, queue=queue)
         deadline = time.monotonic() + 60
-        while len(inbox.ids) < 3 and time.monotonic() < deadline:
+        while len(inbox.messages) < 3 and time.monotonic() < deadline:
             time.sleep(0.05)
         os.kill(first.pid, signal.SIGKILL)  # mid-delivery: some sent, one in flight, most queued
         first.wait()
-        delivered_before = len(set(inbox.ids))
+        delivered_before = len(set(inbox.headers("Message-ID")))
         assert 0 < delivered_before < MESSAGES
 
         second = start_worker(queue, **smtp)  # a worker is back; beat's sweep runs within a minute
@@ -70,10 +53,10 @@ def test_a_worker_killed_mid_delivery_loses_no_email(make_ticket, monkeypatch):
         for process in (first, second):
             if process is not None and process.poll() is None:
                 stop_worker(process)
-        controller.stop()
+        inbox.stop()
 
     assert not Notification.objects.exclude(state="enviado").exists()
-    counts = collections.Counter(inbox.ids)
+    counts = collections.Counter(inbox.headers("Message-ID"))
     assert len(counts) == MESSAGES  # every promised e-mail arrived
     repeated = [message for message, n in counts.items() if n > 1]
     assert len(repeated) <= 1 and all(counts[m] == 2 for m in repeated)  # at most the one in flight

@@ -46,3 +46,14 @@ def test_the_retention_is_configurable(make_ticket, obras_staff, time_machine, s
     time_machine.shift(timedelta(days=31))
     assert lifecycle.tickets_erase_personal_data() == 1
     assert Ticket.objects.get(pk=ticket.pk).reporter_email == ""
+
+
+def test_the_daily_task_erases_every_due_ticket(make_ticket, obras_staff, time_machine):
+    from tickets.tasks import erase_personal_data
+
+    time_machine.move_to(local(2026, 1, 5, 10), tick=False)
+    for _ in range(2):
+        lifecycle.ticket_resolve(ticket=make_ticket(**CONTACT), actor=obras_staff, public_note="Listo.")
+    time_machine.shift(timedelta(days=400))
+    assert erase_personal_data() == 2
+    assert not Ticket.objects.exclude(reporter_phone="").exists()
