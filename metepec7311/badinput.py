@@ -13,6 +13,8 @@ from urllib.parse import unquote_to_bytes
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from api.rest import errors
+
 MESSAGE = "La dirección contiene caracteres no válidos."
 
 
@@ -24,7 +26,7 @@ class RejectNulBytesMiddleware:
         if request.path.startswith("/open311/") or not _has_nul(request):
             return self.get_response(request)
         if request.path.startswith("/api/"):  # the REST API's error body (api/rest/errors.py)
-            return JsonResponse({"detail": MESSAGE, "code": "invalid_characters", "errors": {}}, status=400)
+            return JsonResponse(errors.body(MESSAGE, "invalid_characters"), status=400)
         return render(request, "400.html", {"message": MESSAGE}, status=400)
 
 

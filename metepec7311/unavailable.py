@@ -8,16 +8,21 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 
+from api.open311.formats import error_response
+from api.rest import errors
+
 logger = logging.getLogger(__name__)
 RETRY_AFTER = "60"
 MESSAGE = "Nuestro sistema no responde por un momento."
 
 
 def unavailable(request, message=MESSAGE):
-    if request.path.startswith(("/api/", "/open311/")):
-        response = JsonResponse(
-            {"detail": f"{message} Intente de nuevo en un minuto.", "code": "unavailable", "errors": {}}, status=503
-        )
+    """Each door's own error format: Open311's document, the REST API's body, our page."""
+    detail = f"{message} Intente de nuevo en un minuto."
+    if request.path.startswith("/open311/"):
+        return error_response(request.path.rpartition(".")[2], 503, detail, {"Retry-After": RETRY_AFTER})
+    if request.path.startswith("/api/"):
+        response = JsonResponse(errors.body(detail, "unavailable"), status=503)
     else:
         response = HttpResponse(loader.get_template("503.html").render({"message": message}), status=503)
     response["Retry-After"] = RETRY_AFTER

@@ -73,3 +73,9 @@ def test_a_download_that_breaks_midway_never_ends_like_a_complete_file(client, m
         for chunk in response.streaming_content:
             received.append(chunk)
     assert b"".join(received).startswith(b"[") and not b"".join(received).rstrip().endswith(b"]")  # …unclosed
+
+
+def test_open311_answers_its_own_error_document(database_unreachable, client):
+    response = client.get("/open311/v2/requests.json")
+    assert response.status_code == 503 and response["Retry-After"] == "60"
+    assert response.json()[0]["code"] == 503
