@@ -120,6 +120,14 @@ def _restore_migration_data():
 
 
 @pytest.fixture
+def client():
+    """Django's test client; `force_login` includes the second factor (metepec7311/testing/staff.py)."""
+    from metepec7311.testing.staff import StaffClient
+
+    return StaffClient()
+
+
+@pytest.fixture
 def frozen(time_machine):
     """Freeze time at a Monday morning in Metepec unless a test moves it."""
     time_machine.move_to(local(2026, 12, 7, 10, 0), tick=False)

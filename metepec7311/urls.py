@@ -11,10 +11,6 @@ from news.sitemaps import ArticleSitemap, MainPagesSitemap
 
 SITEMAPS = {"paginas": MainPagesSitemap, "noticias": ArticleSitemap}
 
-admin.site.site_header = "Metepec *7311 · Gerencia de la Ciudad"
-admin.site.site_title = "Metepec *7311"
-admin.site.index_title = "Atención de reportes"
-
 urlpatterns = [
     # The busiest page: whole responses cached for a minute in each process (the numbers
     # change every five minutes; settings.CACHES["pages"]).

@@ -8,6 +8,7 @@ from rest_framework import authentication, exceptions, permissions
 
 from api.models import StaffToken
 from metepec7311.security import client_address
+from metepec7311.two_factor import policy
 
 
 class StaffTokenAuthentication(authentication.BaseAuthentication):
@@ -53,7 +54,11 @@ class IsStaff(permissions.BasePermission):
 
     def has_permission(self, request, view):
         user = request.user
-        return bool(user and user.is_authenticated and user.is_staff and user.has_perm("tickets.view_ticket"))
+        if not (user and user.is_authenticated and user.is_staff and user.has_perm("tickets.view_ticket")):
+            return False
+        # A personal token was issued by a supervisor who gave their second factor; an admin
+        # session counts only once its own second step is done, as in the admin.
+        return isinstance(request.auth, StaffToken) or policy.session_may_work(user)
 
 
 class StaffEndpoint:

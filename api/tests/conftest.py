@@ -1,14 +1,14 @@
 """Fixtures of the API tests: clients, an Open311 client's key, staff tokens."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from api.models import ApiClient, StaffToken
+from metepec7311.testing.staff import StaffAPIClient
 
 
 @pytest.fixture
 def api():
-    return APIClient()
+    return StaffAPIClient()
 
 
 @pytest.fixture

@@ -24,10 +24,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Permitirlo aunque DEBUG esté apagado.")
+        parser.add_argument(
+            "--code",
+            metavar="USUARIO",
+            help="Solo en desarrollo: imprime el código de verificación en dos pasos vigente de ese usuario "
+            "(para probar sin teléfono).",
+        )
 
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["force"]:
             raise CommandError("Las cuentas de demostración tienen una contraseña conocida: solo con DEBUG=1.")
+        if options["code"]:
+            return self.print_code(options["code"])
         password = os.environ.get("DEMO_PASSWORD", "metepec7311")
         User = get_user_model()
         created = []
@@ -53,3 +61,16 @@ class Command(BaseCommand):
             where = f" — {department_name}" if department_name else ""
             self.stdout.write(f"  {username:<10} ({group_name}{where})")
         self.stdout.write(f"  contraseña: {password}" + ("" if created else " (si no la cambió)"))
+        self.stdout.write(
+            "  La supervisora (gerencia) configura la verificación en dos pasos al entrar; sin teléfono, "
+            "el código vigente sale con: DEBUG=1 .venv/bin/python manage.py demo_users --code gerencia"
+        )
+
+    def print_code(self, username):
+        from django_otp.oath import totp
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.filter(user__username=username).order_by("-confirmed", "pk").first()
+        if device is None:
+            raise CommandError(f"{username} no tiene aplicación de autenticación: entre al panel para configurarla.")
+        self.stdout.write(f"{totp(device.bin_key, step=device.step, digits=device.digits):0{device.digits}d}")
