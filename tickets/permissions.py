@@ -43,6 +43,9 @@ GROUP_PERMISSIONS = {
         "tickets.intake_ticket",
         "tickets.view_all_tickets",
         "tickets.route_ticket",
+        # Hide or redact what carries personal data or abuse (tickets/lifecycle/moderation.py).
+        "tickets.moderate_ticket",
+        "tickets.view_moderation",
         "tickets.view_locality",
         "tickets.view_ticketevent",
         "tickets.view_staffprofile",
@@ -100,6 +103,10 @@ def can_work(user, ticket):
 
 def can_route(user):
     return bool(user and user.is_active and user.has_perm("tickets.route_ticket"))
+
+
+def can_moderate(user):
+    return bool(user and user.is_active and user.has_perm("tickets.moderate_ticket"))
 
 
 def can_take_calls(user):

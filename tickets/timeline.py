@@ -18,6 +18,7 @@ PUBLIC_KINDS = (
     Kind.MERGED,
     Kind.AFFECTED,
     Kind.PHOTO,
+    Kind.MODERATED,
 )
 
 
@@ -51,6 +52,8 @@ def entry(event, department_name):
         title, text, by = "Otro vecino afectado", "Otra persona reportó el mismo problema.", "Ciudadano"
     elif event.kind == Kind.PHOTO:
         title, text = "Fotos agregadas", f"{event.new_value}." + (f" {event.note}" if event.note else "")
+    elif event.kind == Kind.MODERATED:  # that something was moderated and why; never the original
+        title, text, by = "Contenido moderado", f"{event.new_value}. {event.note}", "Gerencia de la Ciudad"
     else:
         return None
     return Entry(event.created_at, title, text, by, kind=event.kind, event_id=event.pk)

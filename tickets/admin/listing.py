@@ -48,7 +48,8 @@ class DelegacionFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         # A string from the URL, or (counting the facets) a value from lookups(): both str.
+        # Only an id that can exist: a 25-digit number overflows the database's integer (a 500).
         value = str(self.value() or "")
-        if value.isdigit():
+        if value.isdigit() and len(value) <= 9:
             return queryset.filter(colonia__delegacion_id=int(value))
         return queryset

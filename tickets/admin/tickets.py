@@ -17,6 +17,7 @@ from tickets.admin import actions
 from tickets.admin.forms import TicketActionForm, TicketDetailsForm
 from tickets.admin.intake import intake_urls
 from tickets.admin.listing import CappedCountPaginator, DelegacionFilter, SlaStateFilter, TicketChangeList
+from tickets.admin.moderation import moderation_urls
 from tickets.folio import parse_folio
 from tickets.formatting import due_in_words, short_age
 from tickets.models import SlaState, Ticket, TicketPhoto
@@ -158,7 +159,7 @@ class TicketAdmin(admin.ModelAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_urls(self):
-        return intake_urls(self) + super().get_urls()
+        return intake_urls(self) + moderation_urls(self) + super().get_urls()
 
     # --- search: exact folio and phone hits use their unique/partial indexes ---------------
     def get_search_results(self, request, queryset, search_term):
@@ -226,6 +227,7 @@ class TicketAdmin(admin.ModelAdmin):
         context = {
             **(extra_context or {}),
             "action_form": action_form,
+            "can_moderate": permissions.can_moderate(request.user),
             "timeline": ticket.events.select_related("actor").order_by("created_at", "id"),
         }
         return super().change_view(request, object_id, form_url, context)

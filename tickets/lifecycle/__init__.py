@@ -7,6 +7,7 @@ the rollups and the event trail hold whichever door a change comes through.
 - `report`: the rules of a new report, its creation, photos added later
 - `moves`: status moves (assign, start, wait, resolve, close, duplicate, reopen), overdue marks
 - `details`: notes, more residents affected, the reporter's additions, staff corrections
+- `moderation`: hiding or redacting a description, a note or a photo (original kept)
 - `retention`: the reporter's contact data erased a set time after the ticket closed
 """
 
@@ -18,6 +19,7 @@ from tickets.lifecycle.details import (
     ticket_add_reporter_info,
     ticket_update_details,
 )
+from tickets.lifecycle.moderation import ticket_hide_photo, ticket_moderate_text
 from tickets.lifecycle.moves import (
     may_reopen,
     reopen_refusal,
@@ -57,7 +59,9 @@ __all__ = [
     "ticket_assign",
     "ticket_close_no_procede",
     "ticket_create",
+    "ticket_hide_photo",
     "ticket_mark_duplicate",
+    "ticket_moderate_text",
     "ticket_reopen",
     "ticket_resolve",
     "ticket_start",

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tickets.lifecycle.common import Kind, Via, event
-from tickets.models import Ticket, TicketEvent
+from tickets.models import Moderation, Ticket, TicketEvent
 from tickets.models.status import CLOSED_STATUSES
 
 REMOVED = "[dato personal borrado]"
@@ -57,3 +57,8 @@ def _scrub_notes(ticket):
         scrubbed = pattern.sub(REMOVED, trail_event.note)
         if scrubbed != trail_event.note:
             TicketEvent.objects.filter(pk=trail_event.pk).update(note=scrubbed)
+    # The originals kept by moderation are part of the record, and hold the same data.
+    for record in ticket.moderations.exclude(original=""):
+        scrubbed = pattern.sub(REMOVED, record.original)
+        if scrubbed != record.original:
+            Moderation.objects.filter(pk=record.pk).update(original=scrubbed)

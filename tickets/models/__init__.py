@@ -1,5 +1,6 @@
 from .calendar import NonWorkingDay, WorkingHours
 from .catalogue import Department, Service, ServiceAttribute
+from .moderation import Moderation
 from .outbox import Notification
 from .reference import ReferenceRecord
 from .staff import StaffProfile
@@ -25,6 +26,7 @@ __all__ = [
     "Department",
     "FolioCounter",
     "Locality",
+    "Moderation",
     "NonWorkingDay",
     "Notification",
     "PendingPhoto",

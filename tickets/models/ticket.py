@@ -213,6 +213,7 @@ class Ticket(models.Model):
             ("intake_ticket", "Puede registrar reportes telefónicos"),
             ("view_all_tickets", "Puede ver tickets de todas las dependencias"),
             ("route_ticket", "Puede turnar tickets a otra dependencia"),
+            ("moderate_ticket", "Puede ocultar o editar descripciones, notas y fotos (moderación)"),
         ]
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="ticket_created_idx"),
@@ -333,6 +334,7 @@ class TicketEvent(models.Model):
         MERGED = "merged", "Duplicado unido"
         AFFECTED = "affected", "Otro vecino afectado"
         PHOTO = "photo", "Foto agregada"
+        MODERATED = "moderated", "Contenido moderado"
 
     class Via(models.TextChoices):
         WEB = "web", "Web"
