@@ -39,7 +39,7 @@ def shared_media_with_several_hosts(app_configs=None, **kwargs):
             "MULTIPLE_HOSTS dice que varios servidores atienden, pero las fotos se guardan en el disco local.",
             hint=(
                 "Una foto subida en un servidor no existiría en los demás. Guarde las fotos en un "
-                "almacenamiento que todos lean, o monte MEDIA_ROOT como disco compartido en todos y "
+                "bucket compatible con S3 (MEDIA_BUCKET=…), o monte MEDIA_ROOT como disco compartido en todos y "
                 "declárelo con MEDIA_SHARED=1."
             ),
             id="metepec7311.E002",

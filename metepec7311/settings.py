@@ -13,6 +13,8 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from metepec7311.media_storage import default_storage_from
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -45,7 +47,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "metepec7311.apps.PortalAdminConfig",  # django.contrib.admin with the two-factor step
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -65,6 +67,9 @@ INSTALLED_APPS = [
     "api",
     "metepec7311.apps.PortalConfig",  # the site-wide system checks
     "axes",  # login lockout: failed attempts recorded, locked after AXES_FAILURE_LIMIT
+    "django_otp",  # staff two-factor authentication (metepec7311/two_factor)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # one-time recovery codes
 ]
 
 MIDDLEWARE = [
@@ -75,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): a code was given
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "metepec7311.security.ContentSecurityPolicyMiddleware",
@@ -223,7 +229,8 @@ MULTIPLE_HOSTS = env_bool("MULTIPLE_HOSTS", False)
 MEDIA_SHARED = env_bool("MEDIA_SHARED", False)
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # The local disk, or an S3-compatible bucket when MEDIA_BUCKET is set (media_storage.py).
+    "default": default_storage_from(os.environ),
     "staticfiles": {
         # Hashed, compressed files served by WhiteNoise in production (run collectstatic);
         # plain files during development and tests.
@@ -293,6 +300,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# Two-factor authentication: required for supervisors and superusers, offered to all staff
+# (docs/reliability.md, "Staff accounts"); TWO_FACTOR_REQUIRED_FOR_ALL=1 requires it of everyone.
+TWO_FACTOR_REQUIRED_FOR_ALL = env_bool("TWO_FACTOR_REQUIRED_FOR_ALL", False)
+OTP_TOTP_ISSUER = "Metepec *7311"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_HOURS", "9")) * 3600
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
