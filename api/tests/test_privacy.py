@@ -11,7 +11,9 @@ import pytest
 from django.core.management import call_command
 
 from api.tests.support import REPORTER, REPORTER_TRACES
+from conftest import PUBLIC_PAGES
 from stats import snapshot
+from stats.views import TABLES as STATS_TABLES
 from tickets import lifecycle
 from tickets.models import Locality, Ticket
 from tickets.tests import images
@@ -63,6 +65,21 @@ def openapi():
     return json.loads(out.getvalue())
 
 
+# Public pages, feeds and exports that list tickets or their numbers.
+PUBLIC_DOWNLOADS = (
+    *PUBLIC_PAGES,
+    "/noticias/feed/",
+    "/noticias/feed/atom/",
+    "/sitemap.xml",
+    "/datos/tickets.csv",
+    "/datos/tickets.json",
+    "/datos/tickets.geojson",
+    "/datos/agregados-diarios.csv",
+    "/datos/calificaciones-mensuales.csv",
+    *(f"/estadisticas/{table}.csv" for table in STATS_TABLES),
+    "/api/v1/stats/banner",
+)
+
 OPEN311 = [
     "discovery",
     "services",
@@ -95,11 +112,16 @@ def test_no_anonymous_or_api_key_answer_shows_the_reporter(client, planted, app_
                     assert response.status_code == 200, url
                     assert_clean(response.content.decode(), url)
                     checked += 1
-        # The public page and the open data, for good measure.
-        for path in (f"/seguimiento/{folio}/", "/datos/tickets.csv", "/datos/tickets.json", "/datos/tickets.geojson"):
-            response = client.get(path)
-            body = b"".join(response.streaming_content) if response.streaming else response.content
-            assert_clean(body.decode(), path)
+        response = client.get(f"/seguimiento/{folio}/")
+        assert response.status_code == 200
+        assert_clean(response.content.decode(), folio)
+    # Every other public page, feed and download: the same for every ticket.
+    for path in PUBLIC_DOWNLOADS:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert_clean(body.decode(), path)
+        checked += 1
     assert checked > 100
     # The planted data is really there, for staff.
     assert Ticket.objects.filter(reporter_email=REPORTER["reporter_email"]).count() == 3
