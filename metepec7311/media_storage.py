@@ -6,7 +6,7 @@ Links are plain URLs, with no expiring signature, because public pages are cache
 bucket, or a CDN in front of it (MEDIA_S3_CUSTOM_DOMAIN), must let anyone read the `media/`
 prefix. File names are random (tickets/models/ticket.py). Credentials come from
 MEDIA_S3_ACCESS_KEY_ID / MEDIA_S3_SECRET_ACCESS_KEY, or boto3's own chain (an instance role).
-Read by settings.py: no Django import here.
+Read by settings.py: no Django import here (botocore only when a bucket is used).
 """
 
 
@@ -14,6 +14,8 @@ def default_storage_from(environ):
     bucket = environ.get("MEDIA_BUCKET", "")
     if not bucket:
         return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    from botocore.config import Config
+
     return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -28,5 +30,10 @@ def default_storage_from(environ):
             "file_overwrite": False,
             "default_acl": environ.get("MEDIA_S3_ACL") or None,  # e.g. public-read, where ACLs are used
             "object_parameters": {"CacheControl": "public, max-age=86400"},
+            # A bucket that does not answer fails a request in seconds, not minutes: the report
+            # is then saved without its photos (tickets/lifecycle/common.py, stored_photos).
+            "client_config": Config(
+                connect_timeout=3, read_timeout=20, retries={"max_attempts": 2, "mode": "standard"}
+            ),
         },
     }

@@ -4,6 +4,7 @@ times the form is sent), follow an existing report nearby, add photos.
 Open311's POST and the REST API's report call the same functions.
 """
 
+import logging
 import math
 from datetime import timedelta
 
@@ -15,7 +16,10 @@ from django_ratelimit.core import is_ratelimited
 
 from metepec7311.security import client_address
 from tickets import lifecycle
+from tickets.lifecycle.report import photos_lost_note
 from tickets.models import PendingPhoto, Submission, Ticket
+
+logger = logging.getLogger(__name__)
 
 NEARBY_METRES = 150
 NEARBY_DAYS = 30
@@ -109,9 +113,15 @@ def submit_report(*, key, fingerprint="", photos=(), pending_keys=(), **report):
                     key=key, fingerprint=fingerprint, ticket=ticket, action=Submission.Action.CREATED
                 )
 
+            copies = [_copy(pending) for pending in kept]
             ticket = lifecycle.ticket_create(
-                photos=[*photos, *(_copy(pending) for pending in kept)], within=receipt, **report
+                photos=[*photos, *(copy for copy in copies if copy is not None)], within=receipt, **report
             )
+            unread = copies.count(None)
+            if unread:  # kept photos the storage could not give back: the report goes on
+                lifecycle.ticket_add_note(ticket=ticket, actor=None, via=lifecycle.Via.SISTEMA,
+                                          text=photos_lost_note(unread))  # fmt: skip
+                ticket.photos_not_stored += unread
             for pending in kept:
                 pending.delete()
                 # The file goes only once the ticket is safely stored.
@@ -125,13 +135,18 @@ def submit_report(*, key, fingerprint="", photos=(), pending_keys=(), **report):
 
 
 def _copy(pending):
+    """A kept photo's content, or None when the storage cannot give it back now."""
     from django.core.files.base import ContentFile
 
-    pending.image.open("rb")
     try:
-        return ContentFile(pending.image.read(), name="foto.jpg")
-    finally:
-        pending.image.close()
+        pending.image.open("rb")
+        try:
+            return ContentFile(pending.image.read(), name="foto.jpg")
+        finally:
+            pending.image.close()
+    except Exception:
+        logger.error("kept photo %s could not be read back", pending.image.name, exc_info=True)
+        return None
 
 
 def follow_report(*, key, ticket, note=""):
@@ -152,8 +167,14 @@ def follow_report(*, key, ticket, note=""):
 
 
 def keep_pending(contents):
-    """Store cleaned photos while the resident fixes the form; returns their keys."""
-    return [PendingPhoto.objects.create(image=content).key for content in contents]
+    """Store cleaned photos while the resident fixes the form; returns their keys, or None
+    when the storage fails (the form then asks to choose them again)."""
+    try:
+        with transaction.atomic():  # a savepoint: the failed write leaves any outer transaction usable
+            return [PendingPhoto.objects.create(image=content).key for content in contents]
+    except Exception:
+        logger.error("photos could not be kept while the form is fixed", exc_info=True)
+        return None
 
 
 def purge_pending(older_than=timedelta(days=1)):

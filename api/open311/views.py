@@ -7,7 +7,7 @@ come in the query string or the form body, and an empty value counts as absent.
 """
 
 import hashlib
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import wraps
 
@@ -125,7 +125,8 @@ def _moment(request, name):
         moment = None
     if moment is None:
         raise Open311Error(400, f"{name} debe ser una fecha W3C, por ejemplo 2026-11-27T10:00:00-06:00.")
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+    # In UTC: PostgreSQL refuses offsets past ±15:59, which Python accepts (a 500 before).
+    return (moment if timezone.is_aware(moment) else timezone.make_aware(moment)).astimezone(UTC)
 
 
 def _positive(request, name, default, most):

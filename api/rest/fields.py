@@ -1,5 +1,7 @@
 """Fields shared by the REST API's filters and serializers."""
 
+from datetime import UTC
+
 import django_filters
 from django import forms
 from drf_spectacular.types import OpenApiTypes
@@ -21,6 +23,16 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", BIGGEST_ID)
         super().__init__(*args, **kwargs)
+
+
+class InstantFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 date-time, compared in UTC: Python accepts offsets up to ±23:59, PostgreSQL
+    only up to ±15:59, so `…-20:33` reached the database as a DataError (a 500)."""
+
+    def filter(self, qs, value):
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return super().filter(qs, value)
 
 
 class IdRelatedField(serializers.PrimaryKeyRelatedField):

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from api import caching
 from api.rest.auth import PublicEndpoint
-from api.rest.fields import IdFilter, PublicCoordinate
+from api.rest.fields import IdFilter, InstantFilter, PublicCoordinate
 from api.rest.pagination import TicketCursor
 from api.rest.throttling import AnonymousReads
 from tickets.folio import parse_folio
@@ -38,16 +38,10 @@ class TicketFilter(django_filters.FilterSet):
     locality = django_filters.CharFilter(field_name="locality__cvegeo", label="Clave INEGI de la localidad")
     channel = django_filters.ChoiceFilter(choices=Channel.choices, label="Canal de entrada")
     sla = django_filters.ChoiceFilter(choices=SlaState.choices, method="filter_sla", label="Estado del plazo")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte", label="Creado desde")
-    created_before = django_filters.IsoDateTimeFilter(
-        field_name="created_at", lookup_expr="lt", label="Creado antes de"
-    )
-    resolved_after = django_filters.IsoDateTimeFilter(
-        field_name="resolved_at", lookup_expr="gte", label="Resuelto desde"
-    )
-    resolved_before = django_filters.IsoDateTimeFilter(
-        field_name="resolved_at", lookup_expr="lt", label="Resuelto antes de"
-    )
+    created_after = InstantFilter(field_name="created_at", lookup_expr="gte", label="Creado desde")
+    created_before = InstantFilter(field_name="created_at", lookup_expr="lt", label="Creado antes de")
+    resolved_after = InstantFilter(field_name="resolved_at", lookup_expr="gte", label="Resuelto desde")
+    resolved_before = InstantFilter(field_name="resolved_at", lookup_expr="lt", label="Resuelto antes de")
 
     class Meta:
         model = Ticket

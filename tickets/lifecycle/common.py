@@ -1,11 +1,14 @@
 """What every lifecycle change shares: the refusal, the event row, the row lock."""
 
+import logging
 from contextlib import contextmanager
 
 from django.core.files.images import get_image_dimensions
 
 from tickets import permissions
 from tickets.models import Channel, Ticket, TicketEvent, TicketPhoto
+
+logger = logging.getLogger(__name__)
 
 Via = TicketEvent.Via
 Kind = TicketEvent.Kind
@@ -100,24 +103,58 @@ def require_view(actor, ticket):
         raise Refused("No tiene permiso para ver este ticket.", kind="forbidden")
 
 
+PHOTOS_NOT_STORED = (
+    "No pudimos guardar las fotos en este momento (falla de nuestro almacenamiento). "
+    "Intente de nuevo en unos minutos; lo demás que escribió sigue aquí."
+)
+
+
+class StoredPhotos(list):
+    """What attach_photos() records; `lost` counts photos the storage did not take."""
+
+    lost = 0
+
+
 @contextmanager
-def stored_photos(contents):
+def stored_photos(contents, *, keep_going=False):
     """Write cleaned photos to storage before the caller's transaction starts, so that no row
     lock is held while the disk (or a bucket) is written; remove the files again if the
-    transaction that was to record them fails. Yields what attach_photos() records."""
+    transaction that was to record them fails. Yields what attach_photos() records.
+
+    The storage failing (a full or read-only disk, a bucket that does not answer) is refused
+    in Spanish; with `keep_going`, the change goes on without the photos instead and
+    `lost` says how many: a resident's report is worth more than its photos, which can be
+    added later from the private link (docs/reliability.md)."""
     # The photo field's own storage and file names, as if the model had saved them.
     field = TicketPhoto._meta.get_field("image")
-    stored = []
+    stored = StoredPhotos()
+    contents = list(contents)
     try:
-        for content in contents:
-            # Read from the JPEG header in memory: the row then never reads the file back.
-            width, height = get_image_dimensions(content)
-            stored.append((field.storage.save(field.generate_filename(None, content.name), content), width, height))
+        try:
+            for content in contents:
+                # Read from the JPEG header in memory: the row then never reads the file back.
+                width, height = get_image_dimensions(content)
+                name = field.storage.save(field.generate_filename(None, content.name), content)
+                stored.append((name, width, height))
+        except Exception as error:  # the storage's own errors: OSError, botocore's…
+            logger.error("photo storage failed; %d photo(s) not stored", len(contents), exc_info=error)
+            _delete_quietly(field.storage, [name for name, _, _ in stored])
+            if not keep_going:
+                raise Refused(PHOTOS_NOT_STORED, field="photos") from error
+            stored = StoredPhotos()
+            stored.lost = len(contents)
         yield stored
     except BaseException:
-        for name, _, _ in stored:
-            field.storage.delete(name)
+        _delete_quietly(field.storage, [name for name, _, _ in stored])
         raise
+
+
+def _delete_quietly(storage, names):
+    for name in names:
+        try:
+            storage.delete(name)
+        except Exception:  # the storage is failing already; an orphan file is harmless
+            logger.warning("could not remove %s after a failed change", name, exc_info=True)
 
 
 def attach_photos(ticket, stored, *, actor, via, at, public, actor_label=None, note=""):

@@ -273,7 +273,7 @@ def ticket_create(
     # bucket) is written, and they are removed again if the report is not saved. No savepoint
     # when a caller's transaction surrounds this one (submit_report's): a failure here fails
     # that whole transaction, which is what every caller wants, and two round trips fewer.
-    with stored_photos(photos) as stored, transaction.atomic(savepoint=False):
+    with stored_photos(photos, keep_going=True) as stored, transaction.atomic(savepoint=False):
         # The year's folio counter row stays locked from the moment a number is taken to the
         # commit, so concurrent reports queue there: everything that does not need the folio
         # is written before it. On PostgreSQL the ticket's id is drawn from its sequence
@@ -298,6 +298,10 @@ def ticket_create(
         )
         if stored:
             attach_photos(ticket, stored, actor=actor, via=via, at=at, public=True, actor_label=actor_label)
+        if stored.lost:
+            event(
+                ticket, Kind.NOTE, actor=None, via=Via.SISTEMA, at=at, public=False, note=photos_lost_note(stored.lost)
+            )
         if within:
             within(ticket)
         if ticket.reporter_email and channel != Channel.IMPORTADO:  # whatever the door, phone included
@@ -305,7 +309,15 @@ def ticket_create(
         rollups.record(None, rollups.contribution(ticket))
         if ticket._state.adding:
             _number_and_insert(ticket, at)
+    ticket.photos_not_stored = stored.lost
     return ticket
+
+
+def photos_lost_note(count):
+    return (
+        f"{count} foto(s) del reporte no se pudieron guardar: el almacenamiento de fotos no respondía. "
+        "Si hacen falta, pida al ciudadano que las agregue desde su enlace privado."
+    )
 
 
 def _number_and_insert(ticket, at):

@@ -318,3 +318,29 @@ def test_following_nearby_reports_counts_against_the_same_limit(client, report, 
     assert "Calle Hidalgo 12" in response.text  # what was typed is kept
     existing.refresh_from_db()
     assert existing.affected_count == 3  # the reporter and two followers, not a third
+
+
+@pytest.fixture
+def failing_disk(settings, tmp_path):
+    """MEDIA_ROOT where no directory can be made (a file is in the way), as a full or
+    read-only disk fails."""
+    blocker = tmp_path / "media"
+    blocker.write_text("not a directory")
+    settings.MEDIA_ROOT = str(blocker)
+
+
+def test_with_the_disk_failing_the_report_is_saved_without_its_photos(client, report, failing_disk, frozen):
+    response = client.post(FORM, {**report, "photos": [images.upload()]}, follow=True)
+    assert response.status_code == 200
+    ticket = Ticket.objects.get()
+    assert ticket.folio in response.text and "sus fotos no se pudieron guardar" in response.text
+    assert not ticket.photos.exists() and not PendingPhoto.objects.exists()
+
+
+def test_with_the_disk_failing_a_form_with_errors_keeps_the_text_and_asks_for_the_photos_again(
+    client, report, failing_disk, frozen
+):
+    response = client.post(FORM, {**report, "colonia": "", "photos": [images.upload()]})
+    assert response.status_code == 400
+    assert "Calle Hidalgo 12" in response.text
+    assert "vuelva a elegirlas" in response.text

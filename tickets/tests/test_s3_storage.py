@@ -77,3 +77,29 @@ def test_several_hosts_with_a_bucket_pass_the_production_check(settings):
     assert not [m for m in checks.run_checks() if m.id == "metepec7311.E002"]
     settings.STORAGES = {**settings.STORAGES, "default": default_storage_from({})}
     assert [m.id for m in checks.run_checks() if m.id == "metepec7311.E002"] == ["metepec7311.E002"]
+
+
+def test_with_the_bucket_down_a_report_is_saved_without_its_photos_and_says_so(client, db, bucket, frozen):
+    bucket.stop()  # the real server, gone
+    form = {
+        "submission_key": "c" * 32,
+        "colonia": Colonia.objects.get(name="Coaxustenco").pk,
+        "address": "Calle Hidalgo 12",
+        "description": "Bache de medio metro.",
+        "attribute_tamano": "mediano",
+    }
+    response = client.post(reverse("report_form", args=["bacheo"]), {**form, "photos": [images.upload()]}, follow=True)
+    assert response.status_code == 200
+    assert "sus fotos no se pudieron guardar" in response.text
+    ticket = Ticket.objects.get()
+    assert ticket.folio in response.text and ticket.description == "Bache de medio metro."
+    assert not ticket.photos.exists()
+    assert ticket.events.filter(is_public=False, note__contains="no se pudieron guardar").exists()  # for staff
+
+
+def test_with_the_bucket_down_staff_adding_photos_get_a_message_not_a_500(bucket, make_ticket, obras_staff, frozen):
+    ticket = make_ticket("bacheo")
+    bucket.stop()
+    with pytest.raises(lifecycle.Refused) as refusal:
+        lifecycle.ticket_add_photos(ticket=ticket, actor=obras_staff, photos=[images.cleaned()])
+    assert "No pudimos guardar las fotos" in refusal.value.message and refusal.value.field == "photos"

@@ -92,6 +92,12 @@ def report_form(request, code):
     except lifecycle.Refused as refusal:
         form.add_refusal(refusal)
         return _render_kept(request, service, form, status=400)
+    if getattr(ticket, "photos_not_stored", 0):
+        messages.warning(
+            request,
+            "Su reporte quedó registrado, pero sus fotos no se pudieron guardar por una falla de nuestro lado. "
+            "Puede agregarlas en unos minutos desde su enlace privado (abajo).",
+        )
     return _answer(request, ticket, Submission.Action.CREATED)
 
 
@@ -132,7 +138,11 @@ def _render_kept(request, service, form, *, status=200, **extra):
     cleaned = getattr(form, "cleaned_data", {})
     pending = list(form.pending)
     if cleaned.get("photos"):
-        pending += list(PendingPhoto.objects.filter(key__in=reporting.keep_pending(cleaned["photos"])))
+        keys = reporting.keep_pending(cleaned["photos"])
+        if keys is None:
+            form.add_error(None, "No pudimos conservar sus fotos por una falla de nuestro lado: vuelva a elegirlas.")
+        else:
+            pending += list(PendingPhoto.objects.filter(key__in=keys))
     return _render(request, service, form, status=status, pending=pending, **extra)
 
 
