@@ -4,6 +4,7 @@
 #   make stack  web + Celery worker + beat on PostgreSQL/Redis from the environment
 #   make lint   ruff
 #   make bench  benchmarks on PostgreSQL (see docs/performance.md); make bench-api: the APIs only
+#   make load   200 residents filing reports while Redis restarts and a worker is killed (docs/reliability.md)
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -13,8 +14,9 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/metepec7311_bench
 BENCH_TICKETS ?= 1000000
 BENCH_SIZES ?= 1000000,10000000
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/5
+LOAD_ARGS ?=
 
-.PHONY: setup run stack test lint format bench bench-db bench-api ci clean
+.PHONY: setup run stack test lint format bench bench-db bench-api load ci clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.x)")'
@@ -78,6 +80,12 @@ bench: bench-db
 # Only the APIs' benchmark (Open311 and REST reads and POST) at BENCH_TICKETS.
 bench-api: bench-db
 	$(BENCH_ENV) $(BIN)/python manage.py bench_api
+
+# Load and fault harness (docs/reliability.md): its own PostgreSQL database (metepec7311_load,
+# dropped at the end), redis-server, SMTP server, gunicorn and Celery worker, all DEBUG off; the
+# DEBUG=1 here is only the harness's own process. Options: make load LOAD_ARGS="--residents 50".
+load: setup
+	DEBUG=1 $(BIN)/python manage.py load_faults $(LOAD_ARGS)
 
 ci:
 	.ci/run

@@ -3,7 +3,12 @@ import os
 from celery import Celery
 from celery.signals import beat_init, worker_init
 
+from metepec7311 import broker_guard
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "metepec7311.settings")
+
+# A Redis restart must not stop a worker (metepec7311/broker_guard.py).
+broker_guard.install()
 
 app = Celery("metepec7311")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -174,7 +174,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Publishing (a request queueing a task) tries the broker once, quickly: with the broker down
 # kombu would otherwise retry for seconds, or forever, while a resident or staff member waits.
 # Nothing is lost by giving up: the outbox's sweep delivers what could not be queued. (The
-# worker's own reconnection has its own, unlimited retries.)
+# worker's own reconnection has its own, unlimited retries; metepec7311/broker_guard.py keeps a
+# kombu bug from stopping it when Redis restarts.)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 900, "max_retries": 0, "socket_connect_timeout": 2}
 # The reporter's name, phone and e-mail are erased this many days after the ticket closed
 # (tickets/lifecycle/retention.py); the ticket and its public history stay.
