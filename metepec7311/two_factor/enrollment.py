@@ -24,7 +24,7 @@ def confirmed_app(user):
 def confirm(device, token):
     """Confirm the app with the code it shows; returns the new recovery codes, or None when the
     code is wrong."""
-    if not device.verify_token(token.replace(" ", "")):
+    if not device.verify_token(token):
         return None
     device.confirmed = True
     device.save(update_fields=["confirmed"])

@@ -26,11 +26,14 @@ def pending_step(user):
     "enroll" (set up an authenticator app) or None (nothing)."""
     if is_verified(user):
         return None
-    if has_second_factor(user):
+    # The admin asks several times per request (each view, each page's context): the two
+    # lookups are read once per request, on its user object.
+    if not hasattr(user, "_second_factor"):
+        user._second_factor = (has_second_factor(user), second_factor_required(user))
+    has_one, required = user._second_factor
+    if has_one:
         return "verify"  # whoever turned it on, their sessions need it, required or not
-    if second_factor_required(user):
-        return "enroll"
-    return None
+    return "enroll" if required else None
 
 
 def session_may_work(user):

@@ -39,6 +39,10 @@ class CodeForm(forms.Form):
         help_text="Los 6 dígitos que muestra su aplicación de autenticación, o uno de sus códigos de recuperación.",
     )
 
+    def clean_token(self):
+        # As typed on a phone: "123 456", or a recovery code in capitals.
+        return self.cleaned_data["token"].replace(" ", "").lower()
+
 
 def staff_session(view):
     @wraps(view)
@@ -78,7 +82,7 @@ def verify(request, site):
         if AxesProxyHandler.is_locked(request, credentials):
             logout(request)
             return _render(request, site, "admin/locked_out.html", cooloff_time=settings.AXES_COOLOFF_TIME)
-        device = match_token(user, form.cleaned_data["token"].replace(" ", "").lower())
+        device = match_token(user, form.cleaned_data["token"])
         if device is not None:
             otp_login(request, device)
             if device.name == enrollment.CODES_NAME:
@@ -140,7 +144,7 @@ def manage(request, site):
         )
     if action == "off" and not required and form.is_valid():
         # Turning it off asks for a current code: a session left open is not enough.
-        if match_token(user, form.cleaned_data["token"].replace(" ", "").lower()) is not None:
+        if match_token(user, form.cleaned_data["token"]) is not None:
             enrollment.turn_off(user)
             messages.success(request, "La verificación en dos pasos quedó desactivada.")
             return redirect(reverse("admin:two_factor"))

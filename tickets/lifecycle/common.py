@@ -139,9 +139,9 @@ def stored_photos(contents, *, keep_going=False):
         except Exception as error:  # the storage's own errors: OSError, botocore's…
             logger.error("photo storage failed; %d photo(s) not stored", len(contents), exc_info=error)
             _delete_quietly(field.storage, [name for name, _, _ in stored])
+            stored = StoredPhotos()
             if not keep_going:
                 raise Refused(PHOTOS_NOT_STORED, field="photos") from error
-            stored = StoredPhotos()
             stored.lost = len(contents)
         yield stored
     except BaseException:

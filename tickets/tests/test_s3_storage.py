@@ -26,22 +26,29 @@ def bucket(settings):
     server.stop()
 
 
+FORM = reverse("report_form", args=["bacheo"])
+
+
+def pothole(key, **extra):
+    """What a resident types on the pothole form (`key` makes its submission key)."""
+    return {
+        "submission_key": key * 32,
+        "colonia": Colonia.objects.get(name="Coaxustenco").pk,
+        "address": "Calle Hidalgo 12",
+        "description": "Bache de medio metro.",
+        "attribute_tamano": "mediano",
+        **extra,
+    }
+
+
 def fetch(url):
     with urllib.request.urlopen(url, timeout=10) as response:
         return response.status, response.headers["Content-Type"], response.read()
 
 
 def test_a_residents_photo_lands_in_the_bucket_without_its_gps(client, db, bucket, frozen):
-    form = {
-        "submission_key": "b" * 32,
-        "colonia": Colonia.objects.get(name="Coaxustenco").pk,
-        "address": "Calle Hidalgo 12",
-        "description": "Bache de medio metro.",
-        "attribute_tamano": "mediano",
-        "reporter_email": "rosa@example.com",
-    }
     photo = images.upload(content=images.jpeg_bytes(gps=True))
-    response = client.post(reverse("report_form", args=["bacheo"]), {**form, "photos": [photo]})
+    response = client.post(FORM, {**pothole("b", reporter_email="rosa@example.com"), "photos": [photo]})
     assert response.status_code == 302
     ticket = Ticket.objects.get()
     name = ticket.photos.get().image.name
@@ -81,14 +88,7 @@ def test_several_hosts_with_a_bucket_pass_the_production_check(settings):
 
 def test_with_the_bucket_down_a_report_is_saved_without_its_photos_and_says_so(client, db, bucket, frozen):
     bucket.stop()  # the real server, gone
-    form = {
-        "submission_key": "c" * 32,
-        "colonia": Colonia.objects.get(name="Coaxustenco").pk,
-        "address": "Calle Hidalgo 12",
-        "description": "Bache de medio metro.",
-        "attribute_tamano": "mediano",
-    }
-    response = client.post(reverse("report_form", args=["bacheo"]), {**form, "photos": [images.upload()]}, follow=True)
+    response = client.post(FORM, {**pothole("c"), "photos": [images.upload()]}, follow=True)
     assert response.status_code == 200
     assert "sus fotos no se pudieron guardar" in response.text
     ticket = Ticket.objects.get()
