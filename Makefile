@@ -3,7 +3,8 @@
 #   make test   the whole test suite (SQLite by default; DATABASE_URL/REDIS_URL to use services)
 #   make stack  web + Celery worker + beat on PostgreSQL/Redis from the environment
 #   make lint   ruff
-#   make bench  benchmarks on PostgreSQL (see docs/performance.md); make bench-api: the APIs only
+#   make bench  benchmarks on PostgreSQL (see docs/performance.md); make bench-api: the APIs only;
+#               make bench-import: the history import only
 #   make load   200 residents filing reports while Redis restarts and a worker is killed (docs/reliability.md)
 
 PYTHON ?= python3
@@ -14,9 +15,10 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/metepec7311_bench
 BENCH_TICKETS ?= 1000000
 BENCH_SIZES ?= 1000000,10000000
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/5
+BENCH_IMPORT_ROWS ?= 100000
 LOAD_ARGS ?=
 
-.PHONY: setup run stack test lint format bench bench-db bench-api load ci clean
+.PHONY: setup run stack test lint format bench bench-db bench-api bench-import load ci clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.x)")'
@@ -75,11 +77,17 @@ bench-db: setup
 
 bench: bench-db
 	$(BENCH_ENV) $(BIN)/python manage.py bench_api
+	$(BENCH_ENV) $(BIN)/python manage.py bench_import --rows $(BENCH_IMPORT_ROWS)
 	$(BENCH_ENV) $(BIN)/python manage.py bench_stats --sizes $(BENCH_SIZES)
 
 # Only the APIs' benchmark (Open311 and REST reads and POST) at BENCH_TICKETS.
 bench-api: bench-db
 	$(BENCH_ENV) $(BIN)/python manage.py bench_api
+
+# The history import (docs/import.md): a Gerencia spreadsheet of BENCH_IMPORT_ROWS rows into the
+# benchmark database, against COPY of the same rows into the tickets table, in the same run.
+bench-import: bench-db
+	$(BENCH_ENV) $(BIN)/python manage.py bench_import --rows $(BENCH_IMPORT_ROWS)
 
 # Load and fault harness (docs/reliability.md): its own PostgreSQL database (metepec7311_load,
 # dropped at the end), redis-server, SMTP server, gunicorn and Celery worker, all DEBUG off; the

@@ -194,6 +194,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "mark-overdue-tickets": {"task": "tickets.tasks.mark_overdue", "schedule": 300},
     "deliver-due-notifications": {"task": "tickets.tasks.deliver_due_notifications", "schedule": 60},
+    "sweep-imports": {"task": "tickets.tasks.sweep_imports", "schedule": 60},
     "reconcile-rollups-nightly": {
         "task": "stats.tasks.reconcile_rollups",
         "schedule": crontab(hour=3, minute=15),

@@ -7,7 +7,8 @@ seconds (Celery beat), before every snapshot and every reconciliation — subtra
 "before" cells and adding the "after" ones in one upsert: sums commute, so the order of the
 changes does not matter, and each change is folded exactly once (it is deleted in the same
 transaction, claimed with SKIP LOCKED so workers never share one). Shared cells are thus
-locked only by the folding job, never by a resident's report. `record_ratings()` upserts
+locked only by the folding job, never by a resident's report. Bulk imports add their new
+tickets' cells directly with `add_new()`, one upsert per batch. `record_ratings()` upserts
 satisfaction ratings directly (rare). `recount()` computes the same cells from the source
 tables with GROUP BY — the nightly reconciliation compares it with the rollups plus pending
 changes, and `rebuild()` replaces the rollups with it (after bulk loads, when the lifecycle
@@ -137,6 +138,22 @@ def record(before, after):
 
 
 RECORD_SQL = f'INSERT INTO {RollupChange._meta.db_table} ("before", "after") VALUES (%s, %s)'
+
+
+def add_new(contributions):
+    """Add new tickets' contributions straight to the rollups, in the caller's transaction:
+    the bulk imports' way (tickets/imports/writer.py), one upsert per batch of thousands of
+    tickets instead of a change per ticket to fold later. The cells stay locked until the
+    batch commits, which only the folding job ever waits for."""
+    deltas = {}
+    # Tickets of one day, service and place contribute the same cells: each distinct
+    # contribution is spread once, times how many tickets share it.
+    for contribution, n in Counter(contributions).items():
+        for key, (tickets, measured, met) in contribution.cells():
+            current = deltas.get(key, (0, 0, 0))
+            deltas[key] = (current[0] + n * tickets, current[1] + n * measured, current[2] + n * met)
+    if deltas:
+        _upsert(deltas)
 
 
 def _cell_deltas(changes):

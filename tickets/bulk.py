@@ -1,7 +1,8 @@
 """Bulk inserts for seeding and imports: COPY on PostgreSQL, bulk_create elsewhere.
 
-Rows are dicts keyed by column attname (`service_id`, not `service`) with primary keys
-already set, so related rows can point at each other before anything is written.
+Rows are dicts keyed by column attname (`service_id`, not `service`), usually with primary
+keys already set (reserve_ids()), so related rows can point at each other before anything is
+written; rows nothing points to may leave the key out, and the table's sequence gives it.
 """
 
 from django.core.management.color import no_style
@@ -26,27 +27,60 @@ def insert_rows(model, rows):
 
 
 def _copy(model, fields, rows):
-    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    json_fields = {field.attname for field in fields if isinstance(field, models.JSONField)}
-    # Columns a row leaves out get the model's default ("" for text, as Django would save);
-    # callable defaults (random tokens) are called for every row.
-    per_row = {field.attname: field.default for field in fields if field.has_default() and callable(field.default)}
-    defaults = {field.attname: field.get_default() for field in fields if field.attname not in per_row}
-    sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN"
+    # The columns the rows give (every row gives the same ones: they are built by one loop),
+    # then those they leave out: callable defaults (random tokens) called for every row, other
+    # defaults ("" for text, as Django would save) written as constants. One list per row,
+    # built by a comprehension: COPY is fast enough that Python's per-value work shows.
+    keys = rows[0].keys()
+    if any(row.keys() != keys for row in rows):  # rows that differ: give each every column
+        rows = [{field.attname: _value(field, row) for field in fields} for row in rows]
+        keys = rows[0].keys()
+    fields = [field for field in fields if field.attname in keys or not field.primary_key]
+    given = [field for field in fields if field.attname in keys]
+    called = [field for field in fields if field.attname not in keys and _generated(field)]
+    constant = [field for field in fields if field.attname not in keys and not _generated(field)]
+    names = [field.attname for field in given]
+    json_given = [i for i, field in enumerate(given) if _is_json(field)]
+    makers = [(lambda f=field: Jsonb(f.default())) if _is_json(field) else field.default for field in called]
+    constants = [_jsonable(field, field.get_default()) for field in constant]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in given + called + constant)
+    sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for row in rows:
-            values = []
-            for field in fields:
-                if field.attname in row:
-                    value = row[field.attname]
-                elif field.attname in per_row:
-                    value = per_row[field.attname]()
-                else:
-                    value = defaults[field.attname]
-                if field.attname in json_fields:
-                    value = Jsonb(value)
-                values.append(value)
-            copy.write_row(values)
+            values = [row[name] for name in names]
+            for i in json_given:
+                values[i] = Jsonb(values[i])
+            copy.write_row(values + [make() for make in makers] + constants)
+
+
+def _generated(field):
+    return field.has_default() and callable(field.default)
+
+
+def _value(field, row):
+    if field.attname in row:
+        return row[field.attname]
+    return field.default() if _generated(field) else field.get_default()
+
+
+def _is_json(field):
+    return isinstance(field, models.JSONField)
+
+
+def _jsonable(field, value):
+    return Jsonb(value) if _is_json(field) else value
+
+
+def reserve_ids(model, count):
+    """`count` new primary keys that no concurrent writer can take: drawn from the id sequence
+    on PostgreSQL; above the maximum elsewhere (SQLite: call it after the transaction's first
+    write, which holds the database's write lock until the commit)."""
+    if connection.vendor != "postgresql":
+        return list(next_ids(model, count))
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def next_ids(model, count):

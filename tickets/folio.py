@@ -91,3 +91,15 @@ def parse_folio(text):
     if not 2000 <= int(year) <= 2099 or int(number) == 0 or len(number) > 9:
         return None
     return format_folio(int(year), int(number))
+
+
+def legacy_candidates(typed):
+    """ "# 73 207", "073207" and "73,207" all mean the old number "73207"."""
+    text = " ".join((typed or "").split()).lstrip("#").strip()
+    if not text:
+        return []
+    candidates = {text}
+    digits = text.replace(" ", "").replace(",", "").replace(".", "")
+    if digits.isdigit():
+        candidates |= {digits, digits.lstrip("0") or "0"}
+    return sorted(candidates)

@@ -200,7 +200,7 @@ class LookupForm(forms.Form):
     folio = forms.CharField(
         label="Folio",
         max_length=40,
-        help_text="Por ejemplo 7311-2026-000123.",
+        help_text="Por ejemplo 7311-2026-000123. Si su reporte es de antes de este portal, escriba su número anterior.",
         error_messages={"required": "Escriba el folio de su reporte."},
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )

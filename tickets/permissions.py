@@ -52,6 +52,12 @@ GROUP_PERMISSIONS = {
         # The outbox (Avisos por correo): what was sent, what failed; "change" sends again.
         "tickets.view_notification",
         "tickets.change_notification",
+        # Imports of history (tickets/imports/): upload, follow and read the reports; the
+        # subject synonyms the matcher uses.
+        "tickets.import_tickets",
+        "tickets.add_importrun",
+        "tickets.view_importrun",
+        *_crud(["subjectsynonym"]),
         "stats.view_driftreport",
         "surveys.view_ticketsatisfaction",
         "surveys.view_survey",

@@ -24,6 +24,7 @@ from tickets.models import (
     ReferenceRecord,
     Service,
     ServiceAttribute,
+    SubjectSynonym,
     WorkingHours,
 )
 from tickets.permissions import ensure_groups
@@ -207,6 +208,17 @@ class Loader:
             )
             self.report.count("días inhábiles")
 
+    def import_synonyms(self):
+        from tickets.imports.matching import normalize
+
+        for row in self.read_csv("import_synonyms.csv"):
+            if not self.first_time("import_synonym", normalize(row["text"])):
+                continue
+            service = Service.objects.filter(code=row["service_code"]).first()
+            if service and not SubjectSynonym.objects.filter(normalized=normalize(row["text"])).exists():
+                SubjectSynonym.objects.create(text=row["text"], service=service)
+                self.report.count("sinónimos de asunto")
+
 
 @transaction.atomic
 def load_reference_data():
@@ -217,5 +229,6 @@ def load_reference_data():
     loader.delegaciones()
     loader.colonias()
     loader.calendar()
+    loader.import_synonyms()
     ensure_groups()
     return loader.report

@@ -47,3 +47,19 @@ def _until_none_left(batch):
     while done := batch():
         total += done
     return total
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=3600, soft_time_limit=3500)
+def run_import(*, run_id):
+    """An import uploaded in the admin (tickets/imports/runs.py)."""
+    from tickets.imports import runs
+
+    return runs.execute(run_id)
+
+
+@shared_task(time_limit=120)
+def sweep_imports():
+    """Every minute (beat): imports queued while the broker was down, or whose worker died."""
+    from tickets.imports import runs
+
+    return runs.sweep()

@@ -36,7 +36,11 @@ def entry(event, department_name):
     """One public event in plain Spanish, or None for kinds the public story leaves out."""
     citizen = event.actor_id is None and event.actor_name == "Ciudadano"
     by = "Ciudadano" if citizen else department_name
-    if event.kind == Kind.CREATED:
+    # A CREATED event's note is never shown here: for imported history it names the file,
+    # sheet and row it came from (tickets/imports/writer.py), which is for staff.
+    if event.kind == Kind.CREATED and event.via == TicketEvent.Via.IMPORTADO:
+        title, text = "Reporte recibido", "Registrado en el sistema anterior; su historial se importó a este portal."
+    elif event.kind == Kind.CREATED:
         title, text = "Reporte recibido", f"Por {event.get_via_display().lower()}."
     elif event.kind == Kind.STATUS:
         title, text = f"Estado: {event.new_value}", event.note

@@ -57,7 +57,8 @@ class StaffTicketSerializer(PublicTicketSerializer):
             "reporter_email",
             "attributes",
             "reopened_count",
-            "external_id",
+            "legacy_source",
+            "legacy_folio",
             "allowed_actions",
         ]
 

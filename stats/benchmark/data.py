@@ -33,7 +33,7 @@ WITH params AS (
 INSERT INTO tickets_ticket (
     id, folio, reporter_token, service_id, department_id, status, priority, channel, description, address,
     colonia_id, locality_id, latitude, longitude, attributes, reporter_name, reporter_phone, reporter_email,
-    affected_count, external_id, created_at, updated_at, resolved_at, closed_at, due_at, due_soon_at,
+    affected_count, legacy_source, legacy_folio, created_at, updated_at, resolved_at, closed_at, due_at, due_soon_at,
     business_hours_to_resolve, reopened_count
 )
 SELECT n, 'B' || lpad(n::text, 12, '0'), md5('bench' || n::text),
@@ -49,7 +49,7 @@ SELECT n, 'B' || lpad(n::text, 12, '0'), md5('bench' || n::text),
        CASE WHEN r_point < 0.7 THEN p.localities[1 + (n %% array_length(p.localities, 1))] END,
        CASE WHEN r_point < 0.7 THEN 19.22 + r_point / 20 END,
        CASE WHEN r_point < 0.7 THEN -99.64 + r_point / 10 END,
-       '{}'::jsonb, '', '', '', 1, '', created, created,
+       '{}'::jsonb, '', '', '', 1, '', '', created, created,
        CASE WHEN r_status < 0.86 THEN created + (r_hours * 6) * interval '1 day' END,
        CASE WHEN r_status < 0.94 THEN created + (r_hours * 6) * interval '1 day' END,
        created + interval '5 days', created + interval '4 days',

@@ -18,7 +18,7 @@ from tickets.admin.forms import TicketActionForm, TicketDetailsForm
 from tickets.admin.intake import intake_urls
 from tickets.admin.listing import CappedCountPaginator, DelegacionFilter, SlaStateFilter, TicketChangeList
 from tickets.admin.moderation import moderation_urls
-from tickets.folio import parse_folio
+from tickets.folio import legacy_candidates, parse_folio
 from tickets.formatting import due_in_words, short_age
 from tickets.models import SlaState, Ticket, TicketPhoto
 
@@ -70,7 +70,9 @@ class TicketAdmin(admin.ModelAdmin):
     paginator = CappedCountPaginator
     show_full_result_count = False
     search_fields = ("address", "description")
-    search_help_text = "Folio, teléfono (10 dígitos), dirección o texto del reporte."
+    search_help_text = (
+        "Folio, folio anterior (historial importado), teléfono (10 dígitos), dirección o texto del reporte."
+    )
     ordering = ("-created_at", "-id")
     form = TicketDetailsForm
     inlines = [TicketPhotoInline]
@@ -136,8 +138,13 @@ class TicketAdmin(admin.ModelAdmin):
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or permissions.can_work(request.user, obj))
 
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and obj.legacy_folio:  # imported history: where it came from
+            return (*self.fieldsets, ("Historial importado", {"fields": ("legacy_source", "legacy_folio")}))
+        return self.fieldsets
+
     def get_readonly_fields(self, request, obj=None):
-        every = [f for _, options in self.fieldsets for f in options["fields"]]
+        every = [f for _, options in self.get_fieldsets(request, obj) for f in options["fields"]]
         return [f for f in every if f not in DETAIL_FIELDS]
 
     def get_changelist(self, request, **kwargs):
@@ -170,6 +177,10 @@ class TicketAdmin(admin.ModelAdmin):
         phone = lifecycle.normalize_phone(term)
         if len(phone) == 10 and not any(c.isalpha() for c in term):
             return queryset.filter(reporter_phone=phone), False
+        # The number a ticket had before this portal (imported history), from its own index.
+        legacy = queryset.with_legacy_folio(legacy_candidates(term))
+        if term and legacy.exists():
+            return legacy, False
         return super().get_search_results(request, queryset, search_term)
 
     # --- columns -------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 from .calendar import NonWorkingDay, WorkingHours
 from .catalogue import Department, Service, ServiceAttribute
+from .imports import ImportRun, SubjectSynonym
 from .moderation import Moderation
 from .outbox import Notification
 from .reference import ReferenceRecord
@@ -25,6 +26,7 @@ __all__ = [
     "Delegacion",
     "Department",
     "FolioCounter",
+    "ImportRun",
     "Locality",
     "Moderation",
     "NonWorkingDay",
@@ -37,6 +39,7 @@ __all__ = [
     "ServiceAttribute",
     "SlaState",
     "StaffProfile",
+    "SubjectSynonym",
     "Submission",
     "Status",
     "Ticket",

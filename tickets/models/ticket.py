@@ -75,6 +75,12 @@ class TicketQuerySet(models.QuerySet):
             sla_state=Case(*whens, default=Value(SlaState.NO_APLICA.value), output_field=models.CharField())
         )
 
+    def with_legacy_folio(self, numbers):
+        """Tickets whose number in an earlier system is one of `numbers`, from the partial
+        unique index: its condition is repeated so PostgreSQL uses the index also for long
+        lists (it cannot prove `legacy_folio <> ''` from an IN list of more than 100 values)."""
+        return self.filter(legacy_folio__in=list(numbers)).exclude(legacy_folio="")
+
     def visible_to(self, user):
         """The tickets a staff user may see: all, or only their department's."""
         from tickets.permissions import visible_department_id
@@ -183,7 +189,11 @@ class Ticket(models.Model):
         verbose_name="ticket principal",
     )
     affected_count = models.PositiveIntegerField("vecinos afectados", default=1)
-    external_id = models.CharField("número de origen", max_length=40, blank=True)
+    # Imported history (tickets/imports/): the number the ticket had in the system it came
+    # from, in that system's namespace ("gerencia" for the Gerencia's spreadsheets and its
+    # Zendesk, which share one numbering). A resident can look the old number up.
+    legacy_source = models.CharField("sistema de origen", max_length=20, blank=True)
+    legacy_folio = models.CharField("folio anterior", max_length=40, blank=True)
 
     created_at = models.DateTimeField("creado", default=timezone.now)
     updated_at = models.DateTimeField("actualizado", auto_now=True)
@@ -227,11 +237,15 @@ class Ticket(models.Model):
             models.Index(fields=["status", "due_at"], name="ticket_status_due_idx"),
             models.Index(fields=["status", "due_soon_at"], name="ticket_status_duesoon_idx"),
             models.Index(fields=["reporter_phone"], name="ticket_phone_idx", condition=~Q(reporter_phone="")),
-            models.Index(fields=["external_id"], name="ticket_external_idx", condition=~Q(external_id="")),
         ]
         constraints = [
             models.UniqueConstraint(fields=["folio"], name="ticket_folio_unique"),
             models.UniqueConstraint(fields=["reporter_token"], name="ticket_reporter_token_unique"),
+            # The same legacy number never makes two tickets; its index (number first) also
+            # serves /seguimiento/'s lookup of an old number from any source.
+            models.UniqueConstraint(
+                fields=["legacy_folio", "legacy_source"], name="ticket_legacy_unique", condition=~Q(legacy_folio="")
+            ),
             models.CheckConstraint(condition=Q(parent__isnull=True) | ~Q(parent=F("id")), name="ticket_not_own_parent"),
         ]
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from surveys import satisfaction
 from surveys.forms import SatisfactionForm
 from tickets import lifecycle
-from tickets.folio import parse_folio
+from tickets.folio import legacy_candidates, parse_folio
 from tickets.formatting import due_in_words
 from tickets.forms import AddInfoForm, LookupForm, ReopenForm
 from tickets.models import Status, Ticket
@@ -16,20 +16,37 @@ from tickets.timeline import public_timeline
 
 
 def lookup(request):
-    """The folio box. Tolerates spaces, lower case and a missing "7311-" prefix."""
+    """The folio box. Tolerates spaces, lower case and a missing "7311-" prefix, and takes the
+    number a ticket had in the system before this portal (imported history)."""
     form = LookupForm(request.GET or None)
-    status = 200
+    status, matches = 200, []
     if form.is_bound and form.is_valid():
-        folio = parse_folio(form.cleaned_data["folio"])
-        if folio and Ticket.objects.filter(folio=folio).exists():
-            return redirect("ticket_public", folio=folio)
-        form.add_error(
-            "folio",
-            f"No encontramos el folio «{form.cleaned_data['folio']}». Revise que esté completo, "
-            "por ejemplo 7311-2026-000123.",
-        )
-        status = 404
-    return render(request, "tickets/track_lookup.html", {"form": form}, status=status)
+        typed = form.cleaned_data["folio"]
+        matches = folios_for(typed)
+        if len(matches) == 1:
+            return redirect("ticket_public", folio=matches[0])
+        if not matches:
+            form.add_error(
+                "folio",
+                f"No encontramos el folio «{typed}». Revise que esté completo, "
+                "por ejemplo 7311-2026-000123, o escriba el número de su reporte anterior.",
+            )
+            status = 404
+    return render(request, "tickets/track_lookup.html", {"form": form, "matches": matches}, status=status)
+
+
+def folios_for(typed):
+    """The folios a typed text may mean: the folio itself, or the tickets whose number in an
+    earlier system (the legacy folio) it is — several when two systems used the same number."""
+    folio = parse_folio(typed)
+    if folio and Ticket.objects.filter(folio=folio).exists():
+        return [folio]
+    candidates = legacy_candidates(typed)
+    if not candidates:
+        return []
+    return list(
+        Ticket.objects.with_legacy_folio(candidates).order_by("created_at").values_list("folio", flat=True)[:10]
+    )
 
 
 def _ticket_or_404(folio):

@@ -14,9 +14,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 
+from metepec7311.testing.staff import StaffClient as Client  # logs in with both factors (2FA)
 from tickets.models import Department, SlaState, Ticket
 from tickets.permissions import DEPARTMENT_GROUP, SUPERVISOR_GROUP
 
