@@ -46,7 +46,7 @@ class Unreadable:
 
 
 class Reader:
-    """Base of the format readers: iterate to get Row (and Unreadable) objects."""
+    """Base of the format readers; each subclass's __iter__ yields Row (and Unreadable) objects."""
 
     format = ""
     default_source = ""  # the legacy numbering these files use
@@ -55,6 +55,3 @@ class Reader:
         self.name = name
         self.data = data  # bytes
         self.total = 0  # rows expected, for the progress bar (set by the reader when known)
-
-    def __iter__(self):
-        raise NotImplementedError

@@ -48,6 +48,12 @@ class Report:
         key = (" ".join(str(text).split())[:120], service.code if service else "", how or "")
         self.subjects[key] = self.subjects.get(key, 0) + 1
 
+    def unreadable_file(self, name, fmt, source, reason):
+        """A whole file that could not be read: listed, counted under its reason."""
+        self.file(name, fmt, source)
+        self.reasons[reason] += 1
+        self.issues.append({"file": name, "sheet": "", "row": 0, "number": "", "outcome": REJECTED, "reason": reason})
+
     def issue(self, row, outcome, reason, *, category=None):
         """A rejected or doubtful row; `category` groups reasons in the summary."""
         self.reasons[category or reason] += 1

@@ -25,11 +25,7 @@ def import_files(files, *, fmt=None, source=None, dry_run=False, actor=None, pro
         try:
             readers.append(reader_for(name, data, fmt))
         except UnknownFormat as error:
-            report.file(name, fmt or "?", source or "")
-            report.reasons[str(error)] += 1
-            report.issues.append(
-                {"file": name, "sheet": "", "row": 0, "number": "", "outcome": REJECTED, "reason": str(error)}
-            )
+            report.unreadable_file(name, fmt or "?", source or "", str(error))
     matcher = SubjectMatcher.from_database()
     rules = Rules(matcher, report, now=now)
     total = sum(reader.total for reader in readers)
