@@ -87,6 +87,12 @@ def _fresh_state(request, settings, media_root):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     for alias in django_settings.CACHES:
         caches[alias].clear()
+    from stats import snapshot
+
+    snapshot._stamp.update(value=None, until=0.0)  # each process's memo of the newest snapshot
+    from tickets import changes
+
+    changes._tokens.clear()  # and of the tickets' page tokens
     # Tasks run in-process even when REDIS_URL is set; tests of the real worker opt out.
     from metepec7311.celery import app as celery_app
 

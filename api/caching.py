@@ -24,14 +24,16 @@ def tickets_version():
     return f"{changes.version()}.{int(timezone.now().timestamp() // 60)}"
 
 
-def cached(namespace, parts, build):
-    """build() → bytes, once per (version, parts) in this process; returns (bytes, etag).
+def cached(namespace, parts, build, version=tickets_version):
+    """build() → bytes, once per (version(), parts) in this process; returns (bytes, etag).
+    `version`: the tickets' by default; the catalogue's (tickets/catalogue.py) for answers
+    made of services only.
 
     Rate limits belong in build(): a cached answer costs the server almost nothing, so only
     the requests that make it work are counted.
     """
     store = caches["answers"]
-    digest = hashlib.sha256("\x1f".join(str(part) for part in (tickets_version(), *parts)).encode()).hexdigest()
+    digest = hashlib.sha256("\x1f".join(str(part) for part in (version(), *parts)).encode()).hexdigest()
     key = f"{namespace}:{digest[:32]}"
     content = store.get(key)
     if content is None:

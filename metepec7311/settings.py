@@ -149,7 +149,13 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Whole public pages that may be up to a minute old (the home page): kept in each process's
 # memory, which saves the round trips to Redis on the busiest page.
-CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"}
+# Also the pages kept until what they show changes (metepec7311/pagecache.py): tracking pages,
+# statistics, open data.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "pages",
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 # Rendered API lists (Open311 requests, REST tickets), up to a few hundred kB each, keyed by
 # the version of the tickets (api/caching.py): each process keeps its own copies, so a
 # repeated list costs no transfer from Redis; a version nobody asks for any more is culled.
@@ -195,6 +201,7 @@ CELERY_BEAT_SCHEDULE = {
     "mark-overdue-tickets": {"task": "tickets.tasks.mark_overdue", "schedule": 300},
     "deliver-due-notifications": {"task": "tickets.tasks.deliver_due_notifications", "schedule": 60},
     "sweep-imports": {"task": "tickets.tasks.sweep_imports", "schedule": 60},
+    "sweep-incoming-photos": {"task": "tickets.tasks.sweep_incoming_photos", "schedule": 60},
     "reconcile-rollups-nightly": {
         "task": "stats.tasks.reconcile_rollups",
         "schedule": crontab(hour=3, minute=15),

@@ -1,9 +1,11 @@
 """Open data: every ticket without personal data, streamed with constant memory.
 
-The CSV goes through PostgreSQL's COPY when the database is PostgreSQL (the fastest way
-out of the database); elsewhere, and for JSON and GeoJSON, rows are read with a
-server-side cursor and written as they come. Both paths produce the same columns and the
-same text — a test compares them.
+On PostgreSQL the files come out of COPY … TO STDOUT (the fastest way out of the
+database): the CSV as COPY writes it, and JSON and GeoJSON as one line of JSON text per
+ticket that PostgreSQL itself writes. Elsewhere (SQLite) rows are read with a server-side
+cursor and written by Python. Both paths produce the same bytes — tests compare them.
+Either way the stream is yielded in batches (about BATCH_BYTES, or BATCH_ROWS rows), not a
+chunk per row.
 
 Never exported: reporter name, phone, e-mail, the private link token, internal notes.
 """
@@ -70,6 +72,11 @@ RATING_COLUMNS = [
     ("calificacion", "Calificación de quien reportó, de 1 (mala) a 5 (excelente)."),
     ("calificaciones", "Número de calificaciones."),
 ]
+
+# COPY's output is yielded in batches of about this many bytes; the Python writers encode
+# BATCH_ROWS rows per yield. (Module constants, so a test can lower them.)
+BATCH_BYTES = 64 * 1024
+BATCH_ROWS = 1000
 
 TS = 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM'  # ISO 8601 in the session's zone, with its offset
 # (column, lookup) in HEADER order; the bucket and on-time columns are the rules of
@@ -138,6 +145,107 @@ def copy_statement():
     return f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params
 
 
+# JSON and GeoJSON on PostgreSQL: each ticket's line of JSON text, written by the database
+# in the exact form json.dumps(..., ensure_ascii=False) gives it (", " and ": " separators,
+# keys in HEADER order, every property a string, "" for NULL). to_json() of a text escapes
+# as Python does: \" \\ \b \f \n \r \t, other control characters as \u00XX (lowercase),
+# everything else (DEL, U+2028, accents, emoji) as itself. The line never holds a raw
+# newline or control character, so COPY's CSV format with control characters as quote and
+# delimiter writes it untouched: no quoting, no doubling of backslashes.
+JSON_COPY_OPTIONS = "FORMAT csv, QUOTE e'\\x01', DELIMITER e'\\x02'"
+# Columns whose text the database writes itself from times, numbers or the constants of the
+# status rules (export_queryset()): nothing in them needs escaping, so they are quoted
+# without to_json() (about a third less time spent writing the JSON).
+PLAIN_JSON_COLUMNS = {
+    "estado_publico",
+    "creado",
+    "vence",
+    "resuelto",
+    "cerrado",
+    "latitud",
+    "longitud",
+    "horas_habiles_para_resolver",
+    "en_plazo",
+}
+GEOJSON_POINT = ("longitud", "latitud")  # [x, y]
+GEOJSON_PROPERTIES = [name for name in HEADER if name not in GEOJSON_POINT]
+
+
+class _Sql(str):
+    """An SQL expression among the literal text given to _sql_concat()."""
+
+
+def _sql_concat(pieces):
+    """SQL concat() of `pieces`: plain strings are literal text (neighbours merged), _Sql
+    pieces are expressions (concat() writes NULL as nothing)."""
+    merged = []
+    for piece in pieces:
+        if merged and not isinstance(piece, _Sql) and not isinstance(merged[-1], _Sql):
+            merged[-1] += piece
+        else:
+            merged.append(piece)
+    return "concat(" + ", ".join(p if isinstance(p, _Sql) else _sql_literal(p) for p in merged) + ")"
+
+
+def _sql_literal(text):
+    # The statement goes through psycopg's client-side parameter formatting: % is doubled.
+    return "'" + text.replace("'", "''").replace("%", "%%") + "'"
+
+
+def _json_object_pieces(names, opening="{"):
+    """The pieces of a JSON object of the export columns `names`, each value a string."""
+    pieces = []
+    for i, name in enumerate(names):
+        pieces.append((opening if i == 0 else ", ") + json.dumps(name) + ": ")
+        column = f'e."x_{name}"'
+        if name in PLAIN_JSON_COLUMNS:
+            pieces += ['"', _Sql(column), '"']
+        else:
+            pieces.append(_Sql(f"to_json(coalesce({column}::text, ''))::text"))
+    return [*pieces, "}"]
+
+
+def _json_float_pieces(name):
+    """The JSON number Python writes for float(text) of the coordinate column `name`.
+
+    The column is numeric rounded to 4 places; float8's text output (shortest round trip
+    with extra_float_digits ≥ 1, %.15g with 0: the same digits for such values) is Python's
+    repr() except that Python writes a whole number as 19.0 where PostgreSQL writes 19.
+    """
+    column = f'e."x_{name}"'
+    return [_Sql(f"{column}::float8"), _Sql(f"CASE WHEN {column} = trunc({column}) THEN '.0' END")]
+
+
+def json_copy_statement():
+    """COPY of one JSON object per ticket (a line of text each): (sql, params).
+
+    export_queryset()'s own SQL is the subquery, so the columns and their rules stay in one
+    place; PostgreSQL keeps a sorted subquery's order (it does not flatten one with ORDER BY).
+    """
+    sql, params = export_queryset(text_in_database=True).query.sql_with_params()
+    line = _sql_concat(_json_object_pieces(HEADER))
+    return f"COPY (SELECT {line} FROM ({sql}) e) TO STDOUT WITH ({JSON_COPY_OPTIONS})", params
+
+
+def geojson_copy_statement():
+    """COPY of one GeoJSON Feature per ticket with a point (a line of text each): (sql, params)."""
+    sql, params = export_queryset(text_in_database=True).query.sql_with_params()
+    lon, lat = GEOJSON_POINT
+    line = _sql_concat(
+        [
+            '{"type": "Feature", "geometry": {"type": "Point", "coordinates": [',
+            *_json_float_pieces(lon),
+            ", ",
+            *_json_float_pieces(lat),
+            "]}, ",
+            *_json_object_pieces(GEOJSON_PROPERTIES, opening='"properties": {'),
+            "}",
+        ]
+    )
+    where = " AND ".join(f'e."x_{name}" IS NOT NULL' for name in GEOJSON_POINT)
+    return f"COPY (SELECT {line} FROM ({sql}) e WHERE {where}) TO STDOUT WITH ({JSON_COPY_OPTIONS})", params
+
+
 def ticket_rows():
     """The export's rows as tuples of text, in HEADER order (server-side cursor)."""
     tz = ZoneInfo(settings.TIME_ZONE)
@@ -157,6 +265,57 @@ def _text(value, tz):
     return str(value)
 
 
+def _copy_batches(sql, params):
+    """The output of a COPY … TO STDOUT as bytes, in batches of about BATCH_BYTES."""
+    with connection.cursor() as cursor:
+        # to_char() writes times in the session's zone, with its offset (-06:00).
+        cursor.execute("SET TIME ZONE %s", [settings.TIME_ZONE])
+        try:
+            with cursor.cursor.copy(sql, params) as copy:
+                batch = bytearray()
+                for chunk in copy:  # libpq hands over one row at a time
+                    batch += chunk
+                    if len(batch) >= BATCH_BYTES:
+                        yield bytes(batch)
+                        batch.clear()
+                if batch:
+                    yield bytes(batch)
+        finally:
+            cursor.execute("SET TIME ZONE 'UTC'")  # as Django left the connection
+
+
+def _json_framed(lines, opening, closing):
+    """COPY's lines of JSON text (in chunks split anywhere) as the items of an array, framed
+    as _python_batches() frames them: `opening`, a newline before the first item and a comma
+    and newline before each other, then a newline and `closing`."""
+    yield opening
+    before = b"\n"  # what goes before the next byte: a line's start, or b"" inside one
+    for chunk in lines:
+        if chunk.endswith(b"\n"):
+            yield before + chunk[:-1].replace(b"\n", b",\n")
+            before = b",\n"
+        elif chunk:
+            yield before + chunk.replace(b"\n", b",\n")
+            before = b""
+    yield b"\n" + closing
+
+
+def _python_batches(items, opening, closing):
+    """The Python writers' framing of already encoded items, BATCH_ROWS per yield."""
+    yield opening
+    before = "\n"
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= BATCH_ROWS:
+            yield (before + ",\n".join(batch)).encode()
+            before = ",\n"
+            batch.clear()
+    if batch:
+        yield (before + ",\n".join(batch)).encode()
+    yield b"\n" + closing
+
+
 def csv_stream():
     """The tickets CSV as an iterator of bytes chunks."""
     if connection.vendor == "postgresql":
@@ -167,7 +326,7 @@ def csv_stream():
     buffered.writerow(HEADER)
     for count, row in enumerate(ticket_rows(), start=1):
         buffered.writerow(row)
-        if count % 1000 == 0:
+        if count % BATCH_ROWS == 0:
             yield buffer.getvalue().encode()
             buffer.seek(0)
             buffer.truncate()
@@ -176,46 +335,62 @@ def csv_stream():
 
 def _copy_stream():
     yield (",".join(HEADER) + "\n").encode()
-    sql, params = copy_statement()
-    with connection.cursor() as cursor:
-        # to_char() writes times in the session's zone, with its offset (-06:00).
-        cursor.execute("SET TIME ZONE %s", [settings.TIME_ZONE])
-        try:
-            with cursor.cursor.copy(sql, params) as copy:
-                for chunk in copy:
-                    yield bytes(chunk)
-        finally:
-            cursor.execute("SET TIME ZONE 'UTC'")  # as Django left the connection
+    yield from _copy_batches(*copy_statement())
+
+
+JSON_OPENING, JSON_CLOSING = b"[", b"]\n"
+GEOJSON_OPENING, GEOJSON_CLOSING = b'{"type": "FeatureCollection", "features": [', b"]}\n"
 
 
 def json_stream():
     """A JSON array of objects, one per ticket, written as rows arrive."""
-    yield b"["
-    first = True
-    for row in ticket_rows():
-        item = dict(zip(HEADER, row, strict=True))
-        yield (("" if first else ",") + "\n" + json.dumps(item, ensure_ascii=False)).encode()
-        first = False
-    yield b"\n]\n"
+    if connection.vendor == "postgresql":
+        yield from _copy_json_stream()
+    else:
+        yield from python_json_stream()
+
+
+def _copy_json_stream():
+    return _json_framed(_copy_batches(*json_copy_statement()), JSON_OPENING, JSON_CLOSING)
+
+
+def python_json_stream():
+    """json_stream() written by Python (SQLite; the reference the COPY path is tested against)."""
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_ascii=False)
+    items = (encode(dict(zip(HEADER, row, strict=True))) for row in ticket_rows())
+    return _python_batches(items, JSON_OPENING, JSON_CLOSING)
 
 
 def geojson_stream():
     """A GeoJSON FeatureCollection of the tickets with a point."""
-    yield b'{"type": "FeatureCollection", "features": ['
-    first = True
+    if connection.vendor == "postgresql":
+        yield from _copy_geojson_stream()
+    else:
+        yield from python_geojson_stream()
+
+
+def _copy_geojson_stream():
+    return _json_framed(_copy_batches(*geojson_copy_statement()), GEOJSON_OPENING, GEOJSON_CLOSING)
+
+
+def python_geojson_stream():
+    """geojson_stream() written by Python (SQLite; the reference the COPY path is tested against)."""
+    encode = json.JSONEncoder(ensure_ascii=False).encode
     lat_i, lon_i = HEADER.index("latitud"), HEADER.index("longitud")
-    for row in ticket_rows():
-        if not row[lat_i]:
-            continue
-        properties = {k: v for k, v in zip(HEADER, row, strict=True) if k not in ("latitud", "longitud")}
-        feature = {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [float(row[lon_i]), float(row[lat_i])]},
-            "properties": properties,
-        }
-        yield (("" if first else ",") + "\n" + json.dumps(feature, ensure_ascii=False)).encode()
-        first = False
-    yield b"\n]}\n"
+    property_indexes = [HEADER.index(name) for name in GEOJSON_PROPERTIES]
+
+    def features():
+        for row in ticket_rows():
+            if not (row[lat_i] and row[lon_i]):
+                continue
+            feature = {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [float(row[lon_i]), float(row[lat_i])]},
+                "properties": {HEADER[i]: row[i] for i in property_indexes},
+            }
+            yield encode(feature)
+
+    return _python_batches(features(), GEOJSON_OPENING, GEOJSON_CLOSING)
 
 
 def _services():

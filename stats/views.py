@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
 
+from metepec7311 import pagecache
 from stats import mapsvg, numbers, opendata, snapshot
 from stats.forms import StatisticsFilterForm
 from tickets.models import Service
@@ -180,6 +181,17 @@ def _trend(months, width=600, height=160):
 
 
 def statistics_page(request):
+    """The same for everyone between two snapshots: kept whole per snapshot and query string
+    (in each process's memory, which culls the least used when full)."""
+    return pagecache.serve(request, _snapshot_key(request, "stats"), lambda: _statistics_page(request))
+
+
+def _snapshot_key(request, name):
+    found = pagecache.versions()
+    return f"page:{name}:{found[0]}:{request.GET.urlencode()}" if found else None
+
+
+def _statistics_page(request):
     form, flt = filter_from(request)
     stats, computed_at = statistics_for(flt)
     context = {
@@ -222,6 +234,10 @@ def table_csv(request, table):
 
 
 def open_data_page(request):
+    return pagecache.serve(request, _snapshot_key(request, "datos"), lambda: _open_data_page(request))
+
+
+def _open_data_page(request):
     return render(
         request,
         "stats/open_data.html",

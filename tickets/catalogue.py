@@ -53,5 +53,14 @@ def service(code):
     return found
 
 
+def reportable(code):
+    """The service with `code` if residents may report it on the web form, else None (the
+    rules of Service.objects.reportable_by_residents, on the cached copy)."""
+    found = service(code)
+    if found is None or not (found.is_active and found.citizen_reportable and not found.is_emergency):
+        return None
+    return found
+
+
 def _read(code):
     return Service.objects.select_related("department").prefetch_related("attributes").filter(code=code).first()

@@ -5,7 +5,13 @@ version. Reading it from the database on every cached answer would cost a round 
 kept in the shared cache instead and forgotten whenever an event is written (a signal for the
 ORM's saves, an explicit call after bulk inserts): the next reader looks it up again. The
 minute it lives in the cache bounds the staleness if a forget were ever lost.
+
+Each ticket also has a token of its own, for its public page cached whole: deleted with the
+version when that ticket changes.
 """
+
+import time
+import uuid
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -29,7 +35,57 @@ def version():
     return current
 
 
-def changed():
-    """A ticket changed: forget the version once the change is committed (before that, other
-    readers cannot see it anyway)."""
-    transaction.on_commit(lambda: cache.delete(KEY))
+def ticket_key(ticket_id):
+    """The shared cache's token for one ticket's rendered page (metepec7311/pagecache.py)."""
+    return f"tickets:page:{ticket_id}"
+
+
+# Each process remembers the tokens it read for a second: a kept page then costs no round trip
+# at all. A change shows at once in the process that made it (its memo is dropped with the
+# token) and within TOKEN_SECONDS in every other one.
+TOKEN_SECONDS = 1.0
+_tokens = {}  # ticket id → (token, monotonic deadline)
+
+
+def page_tokens(ticket_ids):
+    """{ticket id: token}, drawing a new token for a ticket that has none; None when the
+    shared cache cannot vouch for them (unreachable)."""
+    now = time.monotonic()
+    tokens, missing = {}, []
+    for pk in ticket_ids:
+        memo = _tokens.get(pk)
+        if memo is not None and now < memo[1]:
+            tokens[pk] = memo[0]
+        else:
+            missing.append(pk)
+    found = cache.get_many([ticket_key(pk) for pk in missing]) if missing else {}
+    for pk in missing:
+        token = found.get(ticket_key(pk))
+        if token is None:
+            token = uuid.uuid4().hex
+            if not cache.add(ticket_key(pk), token, None):
+                token = cache.get(ticket_key(pk))
+            if token is None:
+                return None
+        tokens[pk] = token
+        _tokens[pk] = (token, now + TOKEN_SECONDS)
+    if len(_tokens) > 10_000:  # old entries of tickets nobody reads any more
+        _tokens.clear()
+    return tokens
+
+
+def changed(ticket_id=None):
+    """A ticket changed: forget the version, and that ticket's page token, once the change is
+    committed (before that, other readers cannot see it anyway). The page token is also
+    forgotten at once, for a page read later in this same transaction."""
+    keys = [KEY] if ticket_id is None else [KEY, ticket_key(ticket_id)]
+    if ticket_id is not None:
+        _tokens.pop(ticket_id, None)
+        cache.delete(ticket_key(ticket_id))
+
+    def forget():
+        if ticket_id is not None:
+            _tokens.pop(ticket_id, None)
+        cache.delete_many(keys)
+
+    transaction.on_commit(forget)

@@ -15,9 +15,14 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class PhotosField(forms.FileField):
-    """Up to three photos, each checked and cleaned (tickets/photos.py)."""
+    """Up to three photos, each checked and cleaned (tickets/photos.py); with `defer`, only
+    checked, and cleaned by a task once the report is saved (RawPhoto values)."""
 
     widget = MultipleFileInput(attrs={"accept": photos.ACCEPT_ATTRIBUTE})
+
+    def __init__(self, *args, defer=False, **kwargs):
+        self.defer = defer
+        super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
@@ -26,7 +31,7 @@ class PhotosField(forms.FileField):
         cleaned, errors = [], []
         for upload in files:
             try:
-                cleaned.append(photos.clean_photo(upload))
+                cleaned.append((photos.check_photo if self.defer else photos.clean_photo)(upload))
             except ValidationError as error:
                 errors.extend(error.messages)
         if errors:
@@ -94,8 +99,9 @@ class ReportForm(forms.Form):
     photos = PhotosField(
         label="Fotos (opcional)",
         required=False,
+        defer=True,  # cleaned after the report is saved (tickets/lifecycle/incoming_photos.py)
         help_text="Hasta 3 fotos JPEG, PNG o WebP de hasta 10 MB cada una. Les quitamos la ubicación y los "
-        "datos de la cámara antes de guardarlas.",
+        "datos de la cámara antes de mostrarlas.",
     )
     reporter_name = forms.CharField(label="Nombre", max_length=150, required=False)
     reporter_phone = forms.CharField(

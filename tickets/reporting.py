@@ -88,15 +88,17 @@ def _already(key, fingerprint=""):
     return previous
 
 
-def submit_report(*, key, fingerprint="", photos=(), pending_keys=(), **report):
+def submit_report(*, key, fingerprint="", photos=(), pending_keys=(), looked_up=False, **report):
     """Create the ticket once per submission key. Returns (ticket, created).
 
     `report` are ticket_create's arguments; `photos` cleaned ContentFiles; `pending_keys`
     photos kept from an earlier attempt with errors; `fingerprint` a digest of what an API
     client sent with its Idempotency-Key. `key=None` (an API client that sent none): no
-    retry protection, and no receipt to write.
+    retry protection, and no receipt to write. `looked_up`: the caller has just found no
+    receipt for the key (the web form looks before validating); a receipt committed since is
+    still caught, by the key's unique index, below.
     """
-    previous = _already(key, fingerprint) if key else None
+    previous = _already(key, fingerprint) if key and not looked_up else None
     if previous:
         return previous.ticket, False
     try:

@@ -9,7 +9,9 @@ from tickets.models import (
     NonWorkingDay,
     Service,
     ServiceAttribute,
+    Ticket,
     TicketEvent,
+    TicketPhoto,
     WorkingHours,
 )
 from tickets.sla import forget_calendar
@@ -34,5 +36,16 @@ def catalogue_changed(**kwargs):
 
 
 @receiver([post_save, post_delete], sender=TicketEvent)
-def ticket_changed(**kwargs):
-    changes.changed()
+@receiver([post_save, post_delete], sender=TicketPhoto)
+def ticket_changed(instance, **kwargs):
+    # A new ticket's first event: no page of it can be kept yet.
+    new_ticket = isinstance(instance, TicketEvent) and instance.kind == TicketEvent.Kind.CREATED
+    changes.changed(None if new_ticket else instance.ticket_id)
+
+
+@receiver([post_save, post_delete], sender=Ticket)
+def ticket_saved(instance, created=False, **kwargs):
+    # A new ticket has no page cached yet (and its first event tells the rest); any later
+    # save, moderation's included, may change what its page shows.
+    if not created:
+        changes.changed(instance.pk)

@@ -63,3 +63,19 @@ def sweep_imports():
     from tickets.imports import runs
 
     return runs.sweep()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=120)
+def clean_incoming_photos(*, ticket_id):
+    """After a report commits: clean its photos and record them (idempotent)."""
+    from tickets.lifecycle import incoming_photos
+
+    return incoming_photos.clean(ticket_id)
+
+
+@shared_task(time_limit=300)
+def sweep_incoming_photos():
+    """Every minute (beat): report photos still waiting (a task not queued, a worker down)."""
+    from tickets.lifecycle import incoming_photos
+
+    return incoming_photos.sweep()

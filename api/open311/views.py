@@ -96,17 +96,26 @@ def discovery(request, fmt):
 
 @resource("GET", cache_seconds=300)
 def services(request, fmt):
-    throttle_reads(request)
-    return 200, "services", [resources.service(item) for item in resources.reportable_services()]
+    def build():
+        throttle_reads(request)
+        return render(fmt, "services", [resources.service(item) for item in resources.reportable_services()])
+
+    # The same for everyone until the catalogue changes.
+    content, _ = caching.cached("open311:services", (fmt,), build, version=catalogue.version)
+    return 200, "services", Rendered(content)
 
 
 @resource("GET", cache_seconds=300)
 def service_definition(request, fmt, code):
-    throttle_reads(request)
-    item = resources.reportable_services().filter(code=code).first()
-    if item is None:
-        raise Open311Error(404, f"No existe el servicio «{code}» (o no se reporta en línea).")
-    return 200, "service_definition", resources.service_definition(item)
+    def build():
+        throttle_reads(request)
+        item = resources.reportable_services().filter(code=code).first()
+        if item is None:
+            raise Open311Error(404, f"No existe el servicio «{code}» (o no se reporta en línea).")
+        return render(fmt, "service_definition", resources.service_definition(item))
+
+    content, _ = caching.cached("open311:service", (fmt, code), build, version=catalogue.version)
+    return 200, "service_definition", Rendered(content)
 
 
 # --- GET requests -----------------------------------------------------------------------------

@@ -24,9 +24,9 @@ from api.rest.fields import IdRelatedField
 from api.rest.throttling import limit_reports
 from api.rest.tickets import PublicTicketDetailSerializer, public_detail_queryset
 from surveys import satisfaction
-from tickets import lifecycle, photos, reporting
+from tickets import catalogue, lifecycle, photos, reporting
 from tickets.formatting import due_in_words
-from tickets.models import Channel, Colonia, Service, Status, Submission
+from tickets.models import Channel, Colonia, Status, Submission
 
 Via = lifecycle.Via
 IDEMPOTENCY_KEY_LIMIT = 100
@@ -74,15 +74,28 @@ class PhotoUploads(serializers.ListField):
         return cleaned
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class CatalogueServiceField(serializers.Field):
+    """A service by its code, from the catalogue each process keeps (tickets/catalogue.py):
+    with its department and questions, and no query."""
+
+    def to_internal_value(self, data):
+        service = catalogue.service(str(data))
+        if service is None:
+            raise serializers.ValidationError(f"No existe el servicio «{data}».")
+        return service
+
+    def to_representation(self, value):
+        return value.code
+
+
 class ReportInput(serializers.Serializer):
     """What the app sends. Only types are checked here; the rules (and their messages) are
     the lifecycle's, the same as the web form's."""
 
-    service = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Service.objects.all(),
+    service = CatalogueServiceField(
         help_text="Código del servicio (GET /api/v1/services/?reportable=true).",
-        error_messages={"does_not_exist": "No existe el servicio «{value}».", "required": "Elija el servicio."},
+        error_messages={"required": "Elija el servicio."},
     )
     description = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
     address = serializers.CharField(required=False, allow_blank=True, default="")

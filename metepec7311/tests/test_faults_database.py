@@ -58,14 +58,23 @@ def test_the_rest_api_answers_a_json_503(database_unreachable, client):
 def test_a_download_that_breaks_midway_never_ends_like_a_complete_file(client, make_ticket, monkeypatch):
     make_ticket()
     make_ticket()
-    rows = opendata.ticket_rows
 
-    def breaking():
-        iterator = rows()
-        yield next(iterator)
-        raise OperationalError("server closed the connection unexpectedly")
+    # The connection drops after the first row: in the ORM's rows (SQLite) or in COPY's
+    # output (PostgreSQL), whichever the export reads.
+    def breaking(source):
+        def broken(*args):
+            iterator = source(*args)
+            try:
+                yield next(iterator)
+            finally:
+                iterator.close()  # as a dropped connection ends the COPY: nothing left half-read
+            raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(opendata, "ticket_rows", breaking)
+        return broken
+
+    monkeypatch.setattr(opendata, "BATCH_BYTES", 1)
+    monkeypatch.setattr(opendata, "ticket_rows", breaking(opendata.ticket_rows))
+    monkeypatch.setattr(opendata, "_copy_batches", breaking(opendata._copy_batches))
     response = client.get("/datos/tickets.json")
     assert response.status_code == 200  # the first bytes were already sent
     received = []

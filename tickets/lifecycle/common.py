@@ -4,6 +4,7 @@ import logging
 from contextlib import contextmanager
 
 from django.core.files.images import get_image_dimensions
+from django.db import models
 
 from tickets import permissions
 from tickets.models import Channel, Ticket, TicketEvent, TicketPhoto
@@ -116,7 +117,7 @@ class StoredPhotos(list):
 
 
 @contextmanager
-def stored_photos(contents, *, keep_going=False):
+def stored_photos(contents, *, keep_going=False, field=None):
     """Write cleaned photos to storage before the caller's transaction starts, so that no row
     lock is held while the disk (or a bucket) is written; remove the files again if the
     transaction that was to record them fails. Yields what attach_photos() records.
@@ -125,15 +126,17 @@ def stored_photos(contents, *, keep_going=False):
     in Spanish; with `keep_going`, the change goes on without the photos instead and
     `lost` says how many: a resident's report is worth more than its photos, which can be
     added later from the private link (docs/reliability.md)."""
-    # The photo field's own storage and file names, as if the model had saved them.
-    field = TicketPhoto._meta.get_field("image")
+    # The photo field's own storage and file names, as if the model had saved them (a
+    # TicketPhoto's, or `field`: an IncomingPhoto's, for photos a task will clean).
+    field = field or TicketPhoto._meta.get_field("image")
+    measure = isinstance(field, models.ImageField)
     stored = StoredPhotos()
     contents = list(contents)
     try:
         try:
             for content in contents:
                 # Read from the JPEG header in memory: the row then never reads the file back.
-                width, height = get_image_dimensions(content)
+                width, height = get_image_dimensions(content) if measure else (None, None)
                 name = field.storage.save(field.generate_filename(None, content.name), content)
                 stored.append((name, width, height))
         except Exception as error:  # the storage's own errors: OSError, botocore's…

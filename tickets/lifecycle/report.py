@@ -16,6 +16,7 @@ from django.utils import timezone
 from stats import rollups
 from tickets import geo, outbox, permissions
 from tickets.folio import folio_to_insert, reserve_ticket_id
+from tickets.lifecycle import incoming_photos
 from tickets.lifecycle.common import (
     CHANNEL_VIA,
     Kind,
@@ -273,7 +274,15 @@ def ticket_create(
     # bucket) is written, and they are removed again if the report is not saved. No savepoint
     # when a caller's transaction surrounds this one (submit_report's): a failure here fails
     # that whole transaction, which is what every caller wants, and two round trips fewer.
-    with stored_photos(photos, keep_going=True) as stored, transaction.atomic(savepoint=False):
+    # Photos only checked (a resident's, tickets/lifecycle/incoming_photos.py) are stored as received
+    # and cleaned by a task after the commit; photos already cleaned are recorded now.
+    received = [photo for photo in photos if getattr(photo, "needs_cleaning", False)]
+    ready = [photo for photo in photos if not getattr(photo, "needs_cleaning", False)]
+    with (
+        stored_photos(ready, keep_going=True) as stored,
+        stored_photos(received, keep_going=True, field=incoming_photos.FIELD) as stored_received,
+        transaction.atomic(savepoint=False),
+    ):
         # The year's folio counter row stays locked from the moment a number is taken to the
         # commit, so concurrent reports queue there: everything that does not need the folio
         # is written before it. On PostgreSQL the ticket's id is drawn from its sequence
@@ -298,10 +307,11 @@ def ticket_create(
         )
         if stored:
             attach_photos(ticket, stored, actor=actor, via=via, at=at, public=True, actor_label=actor_label)
-        if stored.lost:
-            event(
-                ticket, Kind.NOTE, actor=None, via=Via.SISTEMA, at=at, public=False, note=photos_lost_note(stored.lost)
-            )
+        if stored_received:
+            incoming_photos.receive(ticket, stored_received, actor=actor, via=via, actor_label=actor_label, at=at)
+        lost = stored.lost + stored_received.lost
+        if lost:
+            event(ticket, Kind.NOTE, actor=None, via=Via.SISTEMA, at=at, public=False, note=photos_lost_note(lost))
         if within:
             within(ticket)
         if ticket.reporter_email and channel != Channel.IMPORTADO:  # whatever the door, phone included
@@ -309,7 +319,7 @@ def ticket_create(
         rollups.record(None, rollups.contribution(ticket))
         if ticket._state.adding:
             _number_and_insert(ticket, at)
-    ticket.photos_not_stored = stored.lost
+    ticket.photos_not_stored = lost
     return ticket
 
 

@@ -10,6 +10,7 @@ from .territory import Colonia, Delegacion, Locality
 from .ticket import (
     Channel,
     FolioCounter,
+    IncomingPhoto,
     PendingPhoto,
     Priority,
     SlaState,
@@ -31,6 +32,7 @@ __all__ = [
     "Moderation",
     "NonWorkingDay",
     "Notification",
+    "IncomingPhoto",
     "PendingPhoto",
     "PublicBucket",
     "Priority",

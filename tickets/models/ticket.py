@@ -319,6 +319,35 @@ def pending_photo_path(instance, filename):
     return f"pending/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.jpg"
 
 
+def incoming_photo_path(instance, filename):
+    suffix = PurePath(filename).suffix.lower() or ".jpg"
+    return f"incoming/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class IncomingPhoto(models.Model):
+    """A photo sent with a report, checked (a real JPEG, PNG or WebP of a sane size) but not
+    cleaned yet: its file is still what the phone wrote, GPS position included, so nothing
+    shows it, links to it or exports it. The task tickets.tasks.clean_incoming_photos turns
+    it into a TicketPhoto and deletes it (tickets/lifecycle/incoming_photos.py)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="incoming_photos")
+    image = models.FileField(upload_to=incoming_photo_path)
+    is_public = models.BooleanField(default=True)
+    via = models.CharField(max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "foto por procesar"
+        verbose_name_plural = "fotos por procesar"
+
+    def __str__(self):
+        return f"Foto por procesar de {self.ticket_id}"
+
+
 class PendingPhoto(models.Model):
     """A photo already cleaned and stored while its form is sent again after an error, so
     the resident does not have to pick it again. Purged after a day."""

@@ -188,3 +188,39 @@ def test_bulk_mark_duplicate_of_a_typed_folio(client, supervisor, city):
     )
     child.refresh_from_db()
     assert child.status == "duplicado" and child.parent == parent
+
+
+def test_the_rows_link_with_the_filters_kept_select_for_actions_and_escape_what_was_typed(
+    client, supervisor, make_ticket, frozen
+):
+    colonia = Colonia.objects.exclude(name="Coaxustenco").order_by("name").first()
+    colonia.name = 'La Asunción <script>alert("x")</script>'
+    colonia.save()
+    ticket = make_ticket(colonia=colonia)
+    client.force_login(supervisor)
+    html = client.get(LIST, {"status__exact": "nuevo"}).text
+    change = reverse("admin:tickets_ticket_change", args=[ticket.pk])
+    assert f'<a href="{change}?_changelist_filters=status__exact%3Dnuevo">{ticket.folio}</a>' in html
+    assert f'name="{helpers.ACTION_CHECKBOX_NAME}" value="{ticket.pk}" class="action-select"' in html
+    assert "<script>alert" not in html and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert '<td class="field-status_label">Nuevo</td>' in html
+
+
+def test_the_capped_count_leaves_out_the_order_and_the_sla_column(client, supervisor, city):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(supervisor)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(LIST, {"status__exact": "nuevo"})
+    [count] = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert "ORDER BY" not in count and "CASE WHEN" not in count and "LIMIT 10001" in count
+
+
+def test_a_text_search_counts_at_most_a_thousand_matches(client, supervisor, city, monkeypatch):
+    from tickets.admin.listing import SearchCountPaginator
+
+    monkeypatch.setattr(SearchCountPaginator, "CAP", 1)
+    client.force_login(supervisor)
+    assert "más de 1 tickets" in client.get(LIST, {"q": "bache"}).text
+    assert "más de" not in client.get(LIST).text  # the list without a search keeps the larger cap

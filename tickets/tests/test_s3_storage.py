@@ -46,11 +46,15 @@ def fetch(url):
         return response.status, response.headers["Content-Type"], response.read()
 
 
-def test_a_residents_photo_lands_in_the_bucket_without_its_gps(client, db, bucket, frozen):
+def test_a_residents_photo_lands_in_the_bucket_without_its_gps(
+    client, db, bucket, frozen, django_capture_on_commit_callbacks
+):
     photo = images.upload(content=images.jpeg_bytes(gps=True))
-    response = client.post(FORM, {**pothole("b", reporter_email="rosa@example.com"), "photos": [photo]})
+    with django_capture_on_commit_callbacks(execute=True):  # the cleaning runs once the report commits
+        response = client.post(FORM, {**pothole("b", reporter_email="rosa@example.com"), "photos": [photo]})
     assert response.status_code == 302
     ticket = Ticket.objects.get()
+    # The file as received (under incoming/) is gone once its clean copy is recorded.
     name = ticket.photos.get().image.name
     assert bucket.keys() == [f"media/{name}"]
 

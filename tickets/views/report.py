@@ -8,11 +8,12 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from tickets import lifecycle, reporting
+from tickets import catalogue, lifecycle, photos, reporting
 from tickets.formatting import due_in_words
 from tickets.forms import ReportForm
 from tickets.models import Channel, PendingPhoto, Service, Submission, Ticket
@@ -28,8 +29,11 @@ def service_list(request):
 
 def _pending_for(request):
     """Photos kept from an earlier attempt that the resident left ticked."""
+    values = request.POST.getlist("pending_photos")[:3]
+    if not values:  # the usual first send: nothing kept, no query to build
+        return []
     keys = []
-    for value in request.POST.getlist("pending_photos")[:3]:
+    for value in values:
         try:
             keys.append(uuid.UUID(value))
         except ValueError:
@@ -39,7 +43,9 @@ def _pending_for(request):
 
 def report_form(request, code):
     """Step 2: where, what, photos, contact. POST creates the ticket (or follows one)."""
-    service = get_object_or_404(Service.objects.reportable_by_residents(), code=code)
+    service = catalogue.reportable(code)  # with its department and questions, cached
+    if service is None:
+        raise Http404("No existe ese servicio en el formulario ciudadano.")
     if request.method != "POST":
         form = ReportForm(service=service, initial={"submission_key": ReportForm.new_key()})
         return _render(request, service, form)
@@ -75,6 +81,7 @@ def report_form(request, code):
     try:
         ticket, created = reporting.submit_report(
             key=data["submission_key"],
+            looked_up=True,  # above, before the form was checked
             photos=data["photos"],
             pending_keys=[p.key for p in form.pending],
             service=service,
@@ -138,12 +145,24 @@ def _render_kept(request, service, form, *, status=200, **extra):
     cleaned = getattr(form, "cleaned_data", {})
     pending = list(form.pending)
     if cleaned.get("photos"):
-        keys = reporting.keep_pending(cleaned["photos"])
+        # Kept photos are shown back on the form: cleaned first (a form sent with errors is
+        # the exception, so its photos' cost stays in this request).
+        keys = reporting.keep_pending(_cleaned(cleaned["photos"]))
         if keys is None:
             form.add_error(None, "No pudimos conservar sus fotos por una falla de nuestro lado: vuelva a elegirlas.")
         else:
             pending += list(PendingPhoto.objects.filter(key__in=keys))
     return _render(request, service, form, status=status, pending=pending, **extra)
+
+
+def _cleaned(received):
+    kept = []
+    for photo in received:
+        try:
+            kept.append(photos.clean_photo(photo) if getattr(photo, "needs_cleaning", False) else photo)
+        except ValidationError:
+            continue  # its pixels do not decode: not kept, the resident picks it again
+    return kept
 
 
 def _render(request, service, form, status=200, pending=(), **extra):
@@ -171,5 +190,6 @@ def report_done(request, token):
             "ticket": ticket,
             "due_words": due_in_words(ticket.due_at),
             "private_url": private_url,
+            "photos_processing": ticket.incoming_photos.count(),
         },
     )

@@ -1,10 +1,13 @@
 """/seguimiento/: look a ticket up by folio; its public page; the reporter's private page."""
 
 from django.contrib import messages
+from django.core.cache import caches
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
+from metepec7311 import pagecache
 from surveys import satisfaction
 from surveys.forms import SatisfactionForm
 from tickets import lifecycle
@@ -64,10 +67,42 @@ def _ticket_or_404(folio):
 
 
 def ticket_public(request, folio):
-    canonical, ticket = _ticket_or_404(folio)
-    if canonical != folio:
-        return redirect("ticket_public", folio=canonical, permanent=True)
-    return render(request, "tickets/track_ticket.html", _context(ticket))
+    """The same for every visitor until the ticket changes, a deadline passes or the numbers
+    are recomputed: served whole from memory in between (metepec7311/pagecache.py)."""
+    pages = caches["pages"]
+    ticket_id = None
+    if parse_folio(folio) == folio:  # only a folio as written canonically is kept
+        ticket_id = pages.get(f"folio:{folio}")  # folio → id, kept by each process
+        if ticket_id is None:
+            ticket_id = Ticket.objects.filter(folio=folio).values_list("pk", flat=True).first()
+    # The versions are read before the ticket: a change committed in between is then stored
+    # under a token that is already gone.
+    found = pagecache.versions(ticket_id) if ticket_id else None
+    key = f"page:ticket:{ticket_id}:{found[1][ticket_id]}:{found[0]}" if found else None
+    fresh_for = [pagecache.SECONDS]
+
+    def build():
+        canonical, ticket = _ticket_or_404(folio)
+        if canonical != folio:
+            return redirect("ticket_public", folio=canonical, permanent=True)
+        if ticket_id is not None:
+            pages.set(f"folio:{folio}", ticket.pk, None)
+        boundary = next_change_by_itself(ticket)
+        if boundary is not None:
+            fresh_for[0] = min(fresh_for[0], int((boundary - timezone.now()).total_seconds()))
+        return render(request, "tickets/track_ticket.html", _context(ticket))
+
+    return pagecache.serve(request, key, build, seconds=lambda response: fresh_for[0])
+
+
+def next_change_by_itself(ticket, now=None):
+    """When the page of an unchanged ticket still changes: its SLA state moving to "por
+    vencer" or "vencido" (open tickets), or the year turning (dates then show their year)."""
+    now = now or timezone.now()
+    moments = [timezone.localtime(now).replace(month=12, day=31, hour=23, minute=59, second=59)]
+    if ticket.is_open:
+        moments += [m for m in (ticket.due_soon_at, ticket.due_at) if m is not None and m > now]
+    return min(moments)
 
 
 def _context(ticket, **extra):

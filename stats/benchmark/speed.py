@@ -1,0 +1,306 @@
+"""The speed table of docs/performance.md: every public page, API, export and the staff list,
+each against a reference measured in the same run on the same data and server, the pair
+interleaved round after round (the median of the per-round ratios is kept).
+
+Run through `make bench` (1 M and 10 M tickets) or `make bench-quick` (100,000).
+"""
+
+import io
+import statistics
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connection
+from PIL import Image
+
+from stats import opendata, snapshot
+from stats.benchmark import load, wrk_scripts
+from stats.benchmark.urls import BENCH_EVENTS
+from tickets.models import Colonia, Ticket, TicketEvent
+
+CSRF = "benchcsrftoken0123456789abcdefgh"  # 32 characters: an unmasked CSRF secret
+
+
+@dataclass
+class Row:
+    name: str
+    numerator: float
+    reference: float
+    unit: str
+    reference_name: str
+    ratio: float
+    goal: str  # "≥ 0.5", "≤ 0.1"
+
+    @property
+    def met(self):
+        if self.goal == "—":  # for the record
+            return None
+        bound = float(self.goal.split()[-1])
+        return self.ratio >= bound if self.goal.startswith("≥") else self.ratio <= bound
+
+
+def interleaved(measure, reference, rounds):
+    """(median numerator, median reference, median of the per-round ratios numerator/reference)."""
+    got, refs, ratios = [], [], []
+    for _ in range(rounds):
+        r = reference()
+        g = measure()
+        got.append(g)
+        refs.append(r)
+        ratios.append(g / r)
+    return statistics.median(got), statistics.median(refs), statistics.median(ratios)
+
+
+# --- request bodies --------------------------------------------------------------------
+
+
+def phone_photo(megabytes=1.0):
+    """A JPEG the size of a phone photo (4032 × 3024, about `megabytes`), with EXIF and GPS."""
+    w, h = 4032, 3024
+    base = Image.effect_noise((w // 16, h // 16), 60).convert("L").resize((w, h), Image.Resampling.BICUBIC)
+    picture = Image.merge("RGB", (base, base.rotate(180), Image.linear_gradient("L").resize((w, h))))
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (19.0, 15.0, 8.0), 3: "W", 4: (99.0, 36.0, 16.0)}
+    for quality in (80, 70, 60, 50, 40):
+        output = io.BytesIO()
+        picture.save(output, format="JPEG", quality=quality, exif=exif.tobytes())
+        if output.tell() <= megabytes * 1.1 * 1024 * 1024:
+            break
+    return output.getvalue()
+
+
+def report_fields(colonia_id):
+    return {
+        "csrfmiddlewaretoken": CSRF,
+        "submission_key": wrk_scripts.PLACEHOLDER.decode(),
+        "colonia": str(colonia_id),
+        "address": "Calle Hidalgo 12, frente a la panadería",
+        "description": "Bache de medio metro frente a la panadería; ya se ponchó una llanta.",
+        "attribute_tamano": "mediano",
+        "reporter_email": "vecina@example.com",
+        # The resident saw the nearby reports (if any) and says this one is new.
+        "confirm_new": "1",
+    }
+
+
+def multipart(fields, photo=None):
+    boundary = uuid.uuid4().hex
+    out = io.BytesIO()
+    for name, value in fields.items():
+        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+    if photo is not None:
+        out.write(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="photos"; filename="bache.jpg"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n".encode()
+        )
+        out.write(photo)
+        out.write(b"\r\n")
+    out.write(f"--{boundary}--\r\n".encode())
+    return out.getvalue(), f"multipart/form-data; boundary={boundary}"
+
+
+# --- the measurements --------------------------------------------------------------------
+
+
+class Speed:
+    def __init__(self, base, *, seconds, rounds, out):
+        self.base, self.seconds, self.rounds, self.out = base, seconds, rounds, out
+        self.rows = []
+        self.run_id = uuid.uuid4().hex[:12]
+        self.runs = iter(range(10**6))
+
+    def add(self, name, numerator, reference, unit, reference_name, ratio, goal):
+        row = Row(name, numerator, reference, unit, reference_name, ratio, goal)
+        self.rows.append(row)
+        self.out(f"  {name}: {numerator:,.1f} / {reference:,.1f} {unit} = {ratio:.2f} ({goal})")
+        return row
+
+    def rps(self, path):
+        return load.requests_per_second(f"{self.base}{path}", seconds=self.seconds)[0]
+
+    def get_pair(self, name, path, goal, reference="/bench/constant", reference_name="constant JSON"):
+        measured = interleaved(lambda: self.rps(path), lambda: self.rps(reference), self.rounds)
+        return self.add(name, *measured[:2], "req/s", reference_name, measured[2], goal)
+
+    def paths_pair(self, name, paths, goal, warm_up=0):
+        if warm_up:  # every page rendered once in each server process before the measurement
+            wrk_scripts.get_paths_per_second(self.base, paths, seconds=warm_up)
+        measured = interleaved(
+            lambda: wrk_scripts.get_paths_per_second(self.base, paths, seconds=self.seconds),
+            lambda: self.rps("/bench/constant"),
+            self.rounds,
+        )
+        return self.add(name, *measured[:2], "req/s", "constant JSON", measured[2], goal)
+
+    def post_pair(self, name, path, body, content_type, goal, *, cookie=None, reference_name="one ORM INSERT"):
+        def post(target):
+            # Unique in the whole run: a key sent again is answered from its receipt.
+            run = f"{self.run_id}{next(self.runs):06d}"
+            return wrk_scripts.post_per_second(
+                f"{self.base}{target}", body, content_type, run=run, cookie=cookie, seconds=self.seconds
+            )
+
+        measured = interleaved(lambda: post(path), lambda: post("/bench/insert"), self.rounds)
+        return self.add(name, *measured[:2], "req/s", reference_name, measured[2], goal)
+
+    # ---
+
+    def public_pages(self):
+        folios = list(Ticket.objects.order_by("?").values_list("folio", flat=True)[:3000])
+        # The reports people are following (a resident's own, a pothole shared by neighbours):
+        # 100 folios visited over and over, each page already rendered once per process and
+        # kept until its ticket changes.
+        kept, new = [f"/seguimiento/{f}/" for f in folios[:100]], [f"/seguimiento/{f}/" for f in folios[100:]]
+        self.paths_pair("GET /seguimiento/<folio>/ (100 folios, kept)", kept, "≥ 0.5", warm_up=5)
+        # For the record: first visits, each page rendered from the database (cold rows).
+        self.paths_pair("GET /seguimiento/<folio>/ (first visits)", new, "—")
+        self.get_pair("GET /estadisticas/", "/estadisticas/", "≥ 0.5")
+        self.get_pair("GET /datos/", "/datos/", "≥ 0.8")
+        self.get_pair("GET / (banner)", "/", "≥ 0.5")
+
+    def report_posts(self):
+        colonia = Colonia.objects.order_by("name").first()
+        fields = report_fields(colonia.pk)
+        cookie = f"csrftoken={CSRF}"
+        body, content_type = multipart(fields)
+        self.post_pair("POST /reportar/bacheo/ (no photo)", "/reportar/bacheo/", body, content_type, "≥ 0.5",
+                       cookie=cookie)  # fmt: skip
+        photo = phone_photo(1.0)
+        body, content_type = multipart(fields, photo)
+        self.post_pair(
+            f"POST /reportar/bacheo/ ({len(photo) / 1e6:.1f} MB photo)",
+            "/reportar/bacheo/",
+            body,
+            content_type,
+            "≥ 0.3",
+            cookie=cookie,
+            reference_name="one ORM INSERT, same body",
+        )
+
+    def apis(self, api_key):
+        self.get_pair("GET /open311/v2/requests.json", "/open311/v2/requests.json", "≥ 0.3")
+        self.get_pair("GET /api/v1/tickets/", "/api/v1/tickets/", "≥ 0.3")
+        self.get_pair("GET /open311/v2/services.json", "/open311/v2/services.json", "≥ 0.5")
+        report = {
+            "service_code": "bacheo",
+            "lat": "19.2545",
+            "long": "-99.6053",
+            "description": "Bache de prueba de carga " + wrk_scripts.PLACEHOLDER.decode(),
+            "api_key": api_key,
+        }
+        body = urlencode(report, safe="@").encode()
+        self.post_pair(
+            "POST /open311/v2/requests.json",
+            "/open311/v2/requests.json",
+            body,
+            "application/x-www-form-urlencoded",
+            "≥ 0.3",
+        )
+
+    def exports(self):
+        for name, path in (
+            ("GET /datos/tickets.csv", "/datos/tickets.csv"),
+            ("GET /datos/tickets.json", "/datos/tickets.json"),
+            ("GET /datos/tickets.geojson", "/datos/tickets.geojson"),
+        ):
+            goal = "≥ 0.8" if path.endswith(".csv") else "≥ 0.5"
+            copy_rate = copy_rows_per_second()
+            started = time.perf_counter()
+            with urllib.request.urlopen(f"{self.base}{path}", timeout=7200) as response:
+                size = 0
+                lines = 0
+                for chunk in iter(lambda: response.read(1 << 20), b""):
+                    size += len(chunk)
+                    lines += chunk.count(b"\n")
+            rate = _rows_in(path, lines) / (time.perf_counter() - started)
+            self.add(name, rate, copy_rate, "rows/s", "COPY … TO STDOUT", rate / copy_rate, goal)
+
+    def recompute(self, total):
+        def group_by():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT service_id, count(*) FROM tickets_ticket GROUP BY 1")
+                cursor.fetchall()
+
+        got, ref, ratio = interleaved(lambda: _ms(snapshot.recompute), lambda: _ms(group_by), 5)
+        # The goal is at ten million tickets; below, one GROUP BY is still cheap (for the record).
+        goal = "≤ 0.1" if total >= 10_000_000 else "—"
+        return self.add("recompute of the public numbers", got, ref, "ms", "GROUP BY service", ratio, goal)
+
+
+def _rows_in(path, lines):
+    # CSV: a header line; JSON and GeoJSON: one line per row plus the opening and closing.
+    return lines - (1 if path.endswith(".csv") else 2)
+
+
+def _ms(function):
+    started = time.perf_counter()
+    function()
+    return (time.perf_counter() - started) * 1000
+
+
+def copy_rows_per_second():
+    """The reference of the exports: COPY of the same SELECT, read directly."""
+    rows = 0
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SET TIME ZONE %s", [settings.TIME_ZONE])
+        with cursor.cursor.copy(*opendata.copy_statement()) as copy:
+            for chunk in copy:
+                rows += bytes(chunk).count(b"\n")
+        cursor.execute("SET TIME ZONE 'UTC'")
+    return rows / (time.perf_counter() - started)
+
+
+# --- the staff list, in process ----------------------------------------------------------
+
+
+def admin_rows(speed, supervisor_client, department_id, runs=30):
+    """The admin's changelist against the plain ListView of the same rows and filters, both
+    through the test client in this process (same middleware, same login), interleaved."""
+    from django.urls import reverse
+
+    admin_url = reverse("admin:tickets_ticket_changelist")
+    cases = [
+        ("admin list, 50 rows, no filter", {}),
+        ("admin list, department", {"department__id__exact": department_id}),
+        ("admin list, vencido", {"sla": "vencido"}),
+        ("admin search «postes»", {"q": "postes"}),
+    ]
+    for name, params in cases:
+
+        def timed(url, params=params):
+            started = time.perf_counter()
+            response = supervisor_client.get(url, params)
+            assert response.status_code == 200, (url, response.status_code)
+            return (time.perf_counter() - started) * 1000
+
+        timed(admin_url)
+        timed("/bench/tickets/")
+        samples_admin, samples_ref, ratios = [], [], []
+        for _ in range(runs):
+            ref = timed("/bench/tickets/")
+            got = timed(admin_url)
+            samples_admin.append(got)
+            samples_ref.append(ref)
+            ratios.append(ref / got)
+        speed.add(
+            name,
+            statistics.median(samples_admin),
+            statistics.median(samples_ref),
+            "ms",
+            "plain ListView, same rows",
+            statistics.median(ratios),
+            "≥ 0.5",
+        )
+
+
+def clean_reference_rows():
+    """The reference POST view's rows, and the caches the previous run left."""
+    TicketEvent.objects.filter(**BENCH_EVENTS).delete()
+    caches["answers"].clear()
+    caches["pages"].clear()
