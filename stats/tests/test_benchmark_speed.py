@@ -1,0 +1,30 @@
+"""The speed benchmark measures what it says: its report bodies file real reports (a photo
+included), and every request of a run carries a key of its own."""
+
+import uuid
+
+from django.test import override_settings
+
+from stats.benchmark import speed, wrk_scripts
+from tickets.models import Colonia, IncomingPhoto, Ticket
+
+
+@override_settings(REPORT_RATE_LIMITS=["1000/m"])
+def test_the_benchmarks_bodies_file_a_report_and_one_with_its_photo(client, db, frozen):
+    fields = speed.report_fields(Colonia.objects.order_by("name").first().pk)
+    client.cookies["csrftoken"] = speed.CSRF
+    client.handler.enforce_csrf_checks = True  # as gunicorn serves it: the cookie and the token must match
+    for photo in (None, speed.phone_photo(0.3)):
+        body, content_type = speed.multipart(fields, photo)
+        assert body.count(wrk_scripts.PLACEHOLDER) == 1
+        body = body.replace(wrk_scripts.PLACEHOLDER, uuid.uuid4().hex.encode())
+        response = client.generic("POST", "/reportar/bacheo/", body, content_type=content_type)
+        assert response.status_code == 302, response.content[:500]
+    assert Ticket.objects.count() == 2
+    assert IncomingPhoto.objects.count() == 1  # the phone photo, waiting for its cleaning
+
+
+def test_each_post_measurement_of_a_run_gets_keys_of_its_own():
+    run = speed.Speed("http://127.0.0.1:1", seconds=1, rounds=1, out=lambda line: None)
+    prefixes = {f"{run.run_id}{next(run.runs):06d}" for _ in range(4)}
+    assert len(prefixes) == 4 and all(len(prefix) == 18 for prefix in prefixes)
