@@ -131,16 +131,16 @@ def cache_public_page(seconds):
     one) is rendered for that visitor alone, so no one's message is ever served to others."""
     from functools import wraps
 
-    from django.conf import settings
     from django.views.decorators.cache import cache_page
+
+    from metepec7311 import pagecache  # the one rule of who may share a kept page
 
     def decorator(view):
         cached = cache_page(seconds, cache="pages")(view)
 
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            personal = "messages" in request.COOKIES or settings.SESSION_COOKIE_NAME in request.COOKIES
-            return (view if personal else cached)(request, *args, **kwargs)
+            return (view if pagecache.personal(request) else cached)(request, *args, **kwargs)
 
         return wrapper
 

@@ -270,10 +270,14 @@ class Ticket(models.Model):
         return sla_state_of(self, now)
 
 
-def photo_path(instance, filename):
+def _random_name(folder, filename):
     # Random names: the original filename can carry personal data and must not be guessable.
     suffix = PurePath(filename).suffix.lower() or ".jpg"
-    return f"tickets/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+    return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+def photo_path(instance, filename):
+    return _random_name("tickets", filename)
 
 
 class TicketPhoto(models.Model):
@@ -320,8 +324,7 @@ def pending_photo_path(instance, filename):
 
 
 def incoming_photo_path(instance, filename):
-    suffix = PurePath(filename).suffix.lower() or ".jpg"
-    return f"incoming/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+    return _random_name("incoming", filename)
 
 
 class IncomingPhoto(models.Model):
