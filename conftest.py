@@ -93,6 +93,9 @@ def _fresh_state(request, settings, media_root):
     from tickets import changes
 
     changes._tokens.clear()  # and of the tickets' page tokens
+    from tickets import catalogue
+
+    catalogue.forget_here()  # and its copy of the reference data
     # Tasks run in-process even when REDIS_URL is set; tests of the real worker opt out.
     from metepec7311.celery import app as celery_app
 

@@ -115,7 +115,8 @@ class RedisCache(DjangoRedisCache):
     get = _unless_unreachable(_missing)(DjangoRedisCache.get)
     get_many = _unless_unreachable(lambda keys, version=None: {})(DjangoRedisCache.get_many)
     has_key = _unless_unreachable(_false)(DjangoRedisCache.has_key)
-    add = _unless_unreachable(_false)(DjangoRedisCache.add)
+    # None, not False: nobody knows whether the key is there (outbox.kick tells them apart).
+    add = _unless_unreachable(_nothing)(DjangoRedisCache.add)
     set = _unless_unreachable(_nothing)(DjangoRedisCache.set)
     set_many = _unless_unreachable(_none_kept)(DjangoRedisCache.set_many)
     touch = _unless_unreachable(_false)(DjangoRedisCache.touch)

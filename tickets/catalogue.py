@@ -1,56 +1,88 @@
-"""The service catalogue as every report reads it.
+"""The reference data every report reads: the service catalogue, the colonias and the
+business calendar.
 
-A report needs its service, department and extra questions; the catalogue changes a few
-times a year. Each process keeps the services it has read, under a version held in the shared
-cache: any save or delete of a service, a question or a department makes a new version
-(tickets/signals.py), so every process reads the catalogue again at its next report.
+A report needs its service (with department and extra questions), the colonia the resident
+chose and the calendar that sets its due date; all three change a few times a year. Each
+process keeps what it has read under a version held in the shared cache. Any save or delete
+of a service, a question, a department, a colonia, working hours or a non-working day makes
+a new version (tickets/signals.py): the process that made the change reads again at once,
+and every other process at its next look at the shared version, which it takes at most every
+RECHECK_SECONDS (a report costs no round trip to Redis for it). The version itself expires
+after VERSION_SECONDS, which bounds a change made behind the ORM's back (raw SQL,
+QuerySet.update).
 """
 
 import threading
+import time
 import uuid
 
 from django.core.cache import cache
 from django.db import transaction
 
-from tickets.models import Service
+from tickets.models import Colonia, Service
 
 VERSION_KEY = "catalogue:version"
-_memory = {"version": None, "services": {}}
+RECHECK_SECONDS = 1.0
+VERSION_SECONDS = 3600
+_memory = {"version": None, "checked_until": 0.0, "kept": {}}
 _lock = threading.Lock()
+_clock = time.monotonic  # tests move it
 
 
 def version():
+    """The shared version of the reference data (None while the shared cache is unreachable)."""
+    now = _clock()
+    with _lock:
+        if _memory["version"] is not None and now < _memory["checked_until"]:
+            return _memory["version"]
     current = cache.get(VERSION_KEY)
     if current is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        cache.add(VERSION_KEY, uuid.uuid4().hex, VERSION_SECONDS)
         current = cache.get(VERSION_KEY)
+    with _lock:
+        if current != _memory["version"]:
+            _memory.update(version=current, kept={})
+        _memory["checked_until"] = now + RECHECK_SECONDS if current is not None else 0.0
     return current
 
 
 def forget():
-    """The catalogue changed: now, and again at commit (a process reading in between would
-    otherwise keep the old one)."""
-    cache.delete(VERSION_KEY)
-    transaction.on_commit(lambda: cache.delete(VERSION_KEY))
+    """The reference data changed: now, and again at commit (a process reading in between
+    would otherwise keep the old data)."""
+
+    def everywhere():
+        forget_here()
+        cache.delete(VERSION_KEY)
+
+    everywhere()
+    transaction.on_commit(everywhere)
+
+
+def forget_here():
+    """Drop this process's copy (and its memo of the version)."""
+    with _lock:
+        _memory.update(version=None, checked_until=0.0, kept={})
+
+
+def kept(name, load):
+    """What `load()` returns, read once per version in this process (a None is not kept)."""
+    current = version()
+    if current is None:  # the shared cache is unreachable: no version to keep a copy under
+        return load()
+    with _lock:
+        if _memory["version"] == current and name in _memory["kept"]:
+            return _memory["kept"][name]
+    value = load()
+    if value is not None:
+        with _lock:
+            if _memory["version"] == current:
+                _memory["kept"][name] = value
+    return value
 
 
 def service(code):
     """The service with `code` (department and extra questions loaded), or None."""
-    current = version()
-    if current is None:  # the shared cache is unreachable: no version to keep a copy under
-        return _read(code)
-    with _lock:
-        if _memory["version"] != current:
-            _memory["version"], _memory["services"] = current, {}
-        found = _memory["services"].get(code)
-    if found is None:
-        found = _read(code)
-        if found is None:
-            return None
-        with _lock:
-            if _memory["version"] == current:
-                _memory["services"][code] = found
-    return found
+    return kept(("service", code), lambda: _read(code))
 
 
 def reportable(code):
@@ -64,3 +96,11 @@ def reportable(code):
 
 def _read(code):
     return Service.objects.select_related("department").prefetch_related("attributes").filter(code=code).first()
+
+
+def colonia(pk):
+    """The colonia with primary key `pk`, or None: from this process's copy of all of them
+    (a few hundred)."""
+    if version() is None:
+        return Colonia.objects.filter(pk=pk).first()
+    return kept("colonias", lambda: {c.pk: c for c in Colonia.objects.all()}).get(pk)

@@ -5,7 +5,7 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 
-from tickets import lifecycle, photos
+from tickets import catalogue, lifecycle, photos
 from tickets.lifecycle import DESCRIPTION_LIMIT
 from tickets.models import Channel, Colonia, ServiceAttribute
 
@@ -40,6 +40,18 @@ class PhotosField(forms.FileField):
 
 
 class ColoniaChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        """The chosen colonia from the catalogue's copy: no query per report."""
+        if value in self.empty_values:
+            return None
+        try:
+            found = catalogue.colonia(int(value))
+        except (TypeError, ValueError):
+            found = None
+        if found is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return found
+
     def label_from_instance(self, colonia):
         kind = f"{colonia.settlement_type.lower()}, " if colonia.settlement_type else ""
         return f"{colonia.name} ({kind}CP {colonia.postal_code})"

@@ -2,8 +2,15 @@
 parts are back, and none is sent twice by two workers.
 
 - `promise()` runs inside the change's transaction: the message exists if and only if the
-  change does. Once committed, a task is asked to deliver it at once; if the broker cannot
-  take it, nothing fails (the change is saved) and the sweep delivers it later.
+  change does. Once committed, a worker is asked to deliver what is pending (`kick()`); if
+  the broker cannot take the request, nothing fails (the change is saved) and the sweep
+  delivers it later.
+- `kick()` asks for one drain (`deliver_due()` in a task) at a time: a flag in the shared
+  cache says a drain is already asked for and has not started, so a burst of reports
+  publishes one task, not one each (publishing cost a report about a tenth of its time).
+  The drain clears the flag *before* it reads the pending rows: a message committed after
+  that read finds the flag clear and asks for another drain, so none waits for the sweep.
+  The flag expires (KICK_SECONDS) in case the asked-for drain is lost with its worker.
 - `deliver()` locks the row (a second worker skips it), renders the message from the ticket
   as it is now, sends it and marks it sent in the same transaction. A failure is recorded
   and tried again with backoff; after the last attempt it is marked failed, which staff see
@@ -19,6 +26,7 @@ Message-ID, so mail systems that deduplicate show it once.
 import logging
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,25 +39,42 @@ logger = logging.getLogger(__name__)
 BACKOFF = (60, 120, 300, 600, 1800, 3600, 3 * 3600, 6 * 3600)
 MAX_ATTEMPTS = len(BACKOFF) + 1
 SWEEP_BATCH = 500
+KICK_KEY = "outbox:drain-asked"
+KICK_SECONDS = 10
+CLOCK_SLACK = timedelta(seconds=5)
 State = Notification.State
 
 
 def promise(kind, ticket):
     """Record the message in the caller's transaction; deliver it once that commits."""
     notification = Notification.objects.create(kind=kind, ticket=ticket)
-    transaction.on_commit(lambda: _request_delivery(notification.pk))
+    transaction.on_commit(kick)
     return notification
 
 
-def _request_delivery(notification_id):
-    from tickets.tasks import deliver_notification
+def kick():
+    """Ask a worker to deliver what is pending, unless a drain is already asked for."""
+    from tickets.tasks import deliver_pending_notifications
 
     try:
-        # No publish retries: with the broker down the request must not wait; the sweep
-        # delivers it. In eager mode (no broker) this delivers in the process.
-        deliver_notification.apply_async(kwargs={"notification_id": notification_id}, retry=False)
+        # False: another request asked and that drain has not started. None (the cache is
+        # unreachable): nobody knows, so ask; the broker is most likely down too, and then
+        # the sweep delivers.
+        if cache.add(KICK_KEY, 1, KICK_SECONDS) is False:
+            return
+        # No publish retries: with the broker down the request must not wait. In eager mode
+        # (no broker) this delivers in the process.
+        deliver_pending_notifications.apply_async(retry=False)
     except Exception:  # the change is committed; nothing here may turn it into an error page
-        logger.warning("notification %s: delivery not queued, the sweep will send it", notification_id, exc_info=True)
+        logger.warning("delivery not queued, the sweep will send what is pending", exc_info=True)
+
+
+def drain(now=None):
+    """The asked-for delivery: clear the flag first (see the module's docstring), then send.
+    Messages created up to CLOCK_SLACK "in the future" count as due: they were stamped by the
+    web server's clock, which may run a little ahead of this worker's."""
+    cache.delete(KICK_KEY)
+    return deliver_due(now, slack=CLOCK_SLACK)
 
 
 def deliver(notification_id, now=None):
@@ -91,10 +116,10 @@ def _failed(notification, error, now):
         notification.next_attempt_at = now + timedelta(seconds=BACKOFF[notification.attempts - 1])
 
 
-def deliver_due(now=None):
+def deliver_due(now=None, slack=timedelta(0)):
     """The sweep: deliver every pending message whose time has come; returns how many were sent."""
     now = now or timezone.now()
-    due = Notification.objects.filter(state=State.PENDING, next_attempt_at__lte=now).order_by("next_attempt_at")
+    due = Notification.objects.filter(state=State.PENDING, next_attempt_at__lte=now + slack).order_by("next_attempt_at")
     return sum(deliver(pk, now) == State.SENT for pk in list(due.values_list("pk", flat=True)[:SWEEP_BATCH]))
 
 
@@ -102,6 +127,5 @@ def send_again(queryset):
     """Staff asked to retry failed messages: pending again, delivered now."""
     ids = list(queryset.exclude(state=State.SENT).values_list("pk", flat=True))
     Notification.objects.filter(pk__in=ids).update(state=State.PENDING, attempts=0, next_attempt_at=timezone.now())
-    for pk in ids:
-        transaction.on_commit(lambda pk=pk: _request_delivery(pk))
+    transaction.on_commit(kick)
     return len(ids)

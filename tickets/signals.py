@@ -4,6 +4,7 @@ from django.dispatch import receiver
 from tickets import catalogue, changes
 from tickets.geo import forget_localities
 from tickets.models import (
+    Colonia,
     Department,
     Locality,
     NonWorkingDay,
@@ -14,7 +15,6 @@ from tickets.models import (
     TicketPhoto,
     WorkingHours,
 )
-from tickets.sla import forget_calendar
 
 
 @receiver([post_save, post_delete], sender=Locality)
@@ -24,14 +24,11 @@ def locality_changed(**kwargs):
 
 @receiver([post_save, post_delete], sender=WorkingHours)
 @receiver([post_save, post_delete], sender=NonWorkingDay)
-def calendar_changed(**kwargs):
-    forget_calendar()
-
-
 @receiver([post_save, post_delete], sender=Service)
 @receiver([post_save, post_delete], sender=ServiceAttribute)
 @receiver([post_save, post_delete], sender=Department)
-def catalogue_changed(**kwargs):
+@receiver([post_save, post_delete], sender=Colonia)
+def reference_data_changed(**kwargs):
     catalogue.forget()
 
 

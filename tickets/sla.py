@@ -15,8 +15,6 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
 
 # A calendar with no working day at all would make add() loop forever.
 MAX_DAYS_SCANNED = 366 * 20
@@ -104,21 +102,13 @@ class BusinessCalendar:
         return window is not None and window[0] <= moment <= window[1]
 
 
-# The calendar staff configured, kept in the shared cache: every report and every status
-# change needs it, and it changes a few times a year. Any save or delete of its rows forgets
-# it at once (tickets/signals.py), in every process; the hour of expiry only bounds a change
-# made behind the ORM's back (raw SQL, QuerySet.update).
-CALENDAR_KEY = "sla:calendar:1"
-CALENDAR_SECONDS = 3600
-
-
 def get_calendar() -> BusinessCalendar:
-    """The calendar as staff configured it in the admin."""
-    stored = cache.get(CALENDAR_KEY)
-    if stored is None:
-        stored = _configured()
-        cache.set(CALENDAR_KEY, stored, CALENDAR_SECONDS)
-    hours, closed = stored
+    """The calendar as staff configured it in the admin: every report and every status change
+    needs it, so each process keeps it with the rest of the reference data (tickets/catalogue.py),
+    forgotten when staff change it."""
+    from tickets import catalogue
+
+    hours, closed = catalogue.kept("calendar", _configured)
     return BusinessCalendar(hours=hours, closed_days=closed)
 
 
@@ -128,13 +118,6 @@ def _configured():
     rows = list(WorkingHours.objects.all())
     worked = {row.weekday: (row.opens_at, row.closes_at) for row in rows if row.opens_at and row.closes_at}
     return (worked if rows else dict(DEFAULT_HOURS)), frozenset(NonWorkingDay.objects.values_list("date", flat=True))
-
-
-def forget_calendar():
-    """Called when the calendar changes: now, and again once the change is committed (a
-    process reading in between would otherwise keep the old calendar)."""
-    cache.delete(CALENDAR_KEY)
-    transaction.on_commit(lambda: cache.delete(CALENDAR_KEY))
 
 
 def add_business_hours(start, hours, calendar=None):

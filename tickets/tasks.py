@@ -5,10 +5,10 @@ from celery import shared_task
 from tickets import outbox
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60)
-def deliver_notification(*, notification_id):
-    """Deliver one e-mail of the outbox at once (idempotent: a sent one is not sent again)."""
-    return outbox.deliver(notification_id)
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=300)
+def deliver_pending_notifications():
+    """Right after a change promised a message (outbox.kick): every pending one, at once."""
+    return outbox.drain()
 
 
 @shared_task(time_limit=300)

@@ -25,7 +25,7 @@ from api.open311.formats import Open311Error, Rendered, error_response, render, 
 from metepec7311.security import client_address
 from tickets import catalogue, lifecycle, photos, reporting
 from tickets.folio import parse_folio
-from tickets.models import Channel, Submission
+from tickets.models import Channel
 from tickets.models.status import OPEN311_CLOSED, OPEN311_OPEN, statuses_for_open311
 
 WINDOW = timedelta(days=90)  # the spec's default span, and the widest a client may ask for
@@ -226,7 +226,7 @@ def request_detail(request, fmt, request_id):
 @resource("GET")
 def token_detail(request, fmt, token):
     throttle_reads(request)
-    receipt = Submission.objects.filter(key=f"open311:{token}").select_related("ticket").first()
+    receipt = reporting.receipt_for(f"open311:{token}")
     if receipt is None:
         raise Open311Error(404, f"No existe el token «{token}».")
     return 200, "service_requests", [{"service_request_id": receipt.ticket.folio, "token": token}]

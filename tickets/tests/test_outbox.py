@@ -3,6 +3,7 @@ broker, the worker and the SMTP server allow, never twice. Real SMTP servers (ai
 real Redis broker that the tests stop."""
 
 import logging
+import time
 from datetime import timedelta
 
 import pytest
@@ -143,3 +144,61 @@ def test_a_bug_while_rendering_counts_as_a_failed_attempt_not_an_endless_loop(ma
     notification.refresh_from_db()
     assert notification.attempts == 1 and notification.last_error == "RuntimeError: template missing"
     assert outbox.deliver_due() == 0  # waits its backoff instead of failing every minute
+
+
+@pytest.fixture
+def published(monkeypatch):
+    """The drains asked of the broker (not run: the test plays the worker)."""
+    from tickets.tasks import deliver_pending_notifications
+
+    asked = []
+    monkeypatch.setattr(deliver_pending_notifications, "apply_async", lambda **kwargs: asked.append(kwargs))
+    return asked
+
+
+def test_a_burst_of_reports_asks_for_one_drain_and_it_delivers_them_all(
+    make_ticket, frozen, mailoutbox, published, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        tickets = [make_ticket(reporter_email=f"vecino{n}@example.com") for n in range(3)]
+    assert len(published) == 1  # one task for the burst, not one per report
+    assert outbox.drain() == 3  # the worker takes it: every pending message
+    assert sorted(m.to[0] for m in mailoutbox) == [t.reporter_email for t in tickets]
+    with django_capture_on_commit_callbacks(execute=True):
+        make_ticket(reporter_email="rosa@example.com")
+    assert len(published) == 2  # that drain started: the next report asks again
+
+
+def test_a_message_committed_while_a_drain_reads_asks_for_the_next_one(
+    make_ticket, frozen, mailoutbox, published, django_capture_on_commit_callbacks, monkeypatch
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_ticket(reporter_email="rosa@example.com")
+    reading = outbox.deliver_due
+
+    def commit_meanwhile(*args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            make_ticket(reporter_email="tono@example.com")  # lands just as the drain reads
+        return reading(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, "deliver_due", commit_meanwhile)
+    outbox.drain()
+    # Whether or not the drain's read saw the second message, another drain is asked for:
+    # nothing is left waiting for the minute's sweep.
+    assert len(published) == 2
+
+
+def test_a_lost_drain_request_expires_and_the_next_change_asks_again(
+    make_ticket, frozen, published, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(outbox, "KICK_SECONDS", 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_ticket(reporter_email="rosa@example.com")  # asked; its worker dies before starting
+    with django_capture_on_commit_callbacks(execute=True):
+        make_ticket(reporter_email="tono@example.com")
+    assert len(published) == 1
+    frozen.shift(timedelta(seconds=2))  # the flag expires: in the process's memory cache,
+    time.sleep(1.1)  # and in Redis, which keeps its own clock
+    with django_capture_on_commit_callbacks(execute=True):
+        make_ticket(reporter_email="lupe@example.com")
+    assert len(published) == 2

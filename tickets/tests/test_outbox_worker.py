@@ -15,7 +15,7 @@ from metepec7311.testing.celery_worker import new_queue, start_worker, stop_work
 from metepec7311.testing.smtp_server import SmtpServer
 from tickets import outbox
 from tickets.models import Notification
-from tickets.tasks import deliver_due_notifications, deliver_notification
+from tickets.tasks import deliver_due_notifications, deliver_pending_notifications
 
 MESSAGES = 20
 
@@ -28,18 +28,18 @@ def test_a_worker_killed_mid_delivery_loses_no_email(make_ticket, monkeypatch):
     inbox.start()
     smtp = inbox.settings
     queue = new_queue()
-    monkeypatch.setattr(outbox, "_request_delivery", lambda pk: None)  # queued below, on the test's queue
+    monkeypatch.setattr(outbox, "kick", lambda: None)  # queued below, on the test's queue
     tickets = [make_ticket(reporter_email=f"vecino{n}@example.com") for n in range(MESSAGES)]
     pending = [ticket.notifications.get().pk for ticket in tickets]
     first = start_worker(queue, **smtp)
     second = None
     try:
-        for pk in pending:
-            deliver_notification.apply_async(kwargs={"notification_id": pk}, queue=queue)
+        assert len(pending) == MESSAGES
+        deliver_pending_notifications.apply_async(queue=queue)  # what a report's commit asks for
         deadline = time.monotonic() + 60
         while len(inbox.messages) < 3 and time.monotonic() < deadline:
             time.sleep(0.05)
-        os.kill(first.pid, signal.SIGKILL)  # mid-delivery: some sent, one in flight, most queued
+        os.kill(first.pid, signal.SIGKILL)  # mid-drain: some sent, one in flight, the rest pending
         first.wait()
         delivered_before = len(set(inbox.headers("Message-ID")))
         assert 0 < delivered_before < MESSAGES

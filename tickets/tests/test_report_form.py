@@ -89,6 +89,20 @@ def test_without_email_nothing_is_sent(client, report, frozen, mailoutbox, djang
     assert Ticket.objects.count() == 1 and mailoutbox == []
 
 
+def test_a_colonia_added_or_removed_counts_at_the_next_report(client, report, frozen):
+    client.post(FORM, {**report, "submission_key": "b" * 32})  # the process now keeps the colonias
+    new = Colonia.objects.create(name="Fraccionamiento Nuevo", postal_code="52140")
+    client.post(FORM, {**report, "colonia": new.pk})
+    assert Ticket.objects.filter(colonia=new).count() == 1
+    gone = Colonia.objects.create(name="Barrio Borrado", postal_code="52140")
+    client.post(FORM, {**report, "submission_key": "c" * 32})
+    gone_pk = gone.pk
+    gone.delete()
+    response = client.post(FORM, {**report, "colonia": gone_pk, "submission_key": "d" * 32})
+    assert response.status_code == 400 and "Elija una colonia de la lista." in response.text
+    assert client.post(FORM, {**report, "colonia": "x", "submission_key": "e" * 32}).status_code == 400
+
+
 def test_errors_keep_everything_typed_and_the_photo(client, report, frozen):
     response = client.post(FORM, {**report, "colonia": "", "reporter_phone": "123", "photos": [images.upload()]})
     assert response.status_code == 400

@@ -309,3 +309,20 @@ def test_reports_read_the_catalogue_once_and_see_a_change_at_once(db, django_ass
     service.attributes.first().delete()
     assert list(catalogue.service("bacheo").attributes.all()) == []
     assert catalogue.service("no-existe") is None
+
+
+def test_another_process_sees_a_catalogue_change_within_a_second(db, monkeypatch, django_assert_num_queries):
+    from django.core.cache import cache
+
+    from tickets import catalogue
+
+    now = [1000.0]
+    monkeypatch.setattr(catalogue, "_clock", lambda: now[0])
+    assert catalogue.service("bacheo").contact_required is False
+    # Another process changes the service: its row, and the shared version it forgets.
+    Service.objects.filter(code="bacheo").update(contact_required=True)
+    cache.delete(catalogue.VERSION_KEY)
+    with django_assert_num_queries(0):  # within the second, this process keeps its copy
+        assert catalogue.service("bacheo").contact_required is False
+    now[0] += catalogue.RECHECK_SECONDS
+    assert catalogue.service("bacheo").contact_required is True

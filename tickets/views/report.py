@@ -50,7 +50,7 @@ def report_form(request, code):
         form = ReportForm(service=service, initial={"submission_key": ReportForm.new_key()})
         return _render(request, service, form)
 
-    previous = Submission.objects.filter(key=request.POST.get("submission_key", "")).select_related("ticket").first()
+    previous = reporting.receipt_for(request.POST.get("submission_key", ""))
     if previous:  # double click, reload or retry: answer with what the first one did
         return _answer(request, previous.ticket, previous.action)
 
@@ -70,7 +70,7 @@ def report_form(request, code):
     if nearby:
         # The "nearby" ticket may be this very form's, committed by a simultaneous send of it
         # (ticket and receipt commit together, so the receipt is visible now if so).
-        previous = Submission.objects.filter(key=data["submission_key"]).select_related("ticket").first()
+        previous = reporting.receipt_for(data["submission_key"])
         if previous:
             return _answer(request, previous.ticket, previous.action)
         return _render_kept(request, service, form, nearby=nearby)
@@ -119,7 +119,7 @@ def _follow(request, service, form):
         return _render_kept(request, service, form, nearby=nearby, status=400)
     # "Es el mismo: sumarme" counts as a report for the limits (it writes a note and moves a
     # public count); the same form sent again is answered from its receipt, not counted.
-    previous = Submission.objects.filter(key=data["submission_key"]).select_related("ticket").first()
+    previous = reporting.receipt_for(data["submission_key"])
     if previous:
         return _answer(request, previous.ticket, previous.action)
     if reporting.rate_limited(request):
