@@ -1,6 +1,8 @@
 """The staff's admin site: Django's, with a second step after the password for those who
 need it (metepec7311/two_factor)."""
 
+import copy
+import threading
 from urllib.parse import quote
 
 from django.contrib import admin
@@ -17,6 +19,27 @@ class PortalAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return super().has_permission(request) and policy.session_may_work(request.user)
+
+    # The menu of models (every admin page's sidebar and the home page) depends only on the
+    # user's permissions: built once per permission set in each process instead of checking
+    # ~80 permissions on every page (a twentieth of the ticket list's time).
+    _app_lists = {}
+    _app_lists_lock = threading.Lock()
+
+    def get_app_list(self, request, app_label=None):
+        user = request.user
+        if app_label is not None or not user.is_active:
+            return super().get_app_list(request, app_label)
+        key = (user.pk, user.is_staff, user.is_superuser, frozenset(user.get_all_permissions()))
+        with self._app_lists_lock:
+            kept = self._app_lists.get(key)
+        if kept is None:
+            kept = super().get_app_list(request)
+            with self._app_lists_lock:
+                if len(self._app_lists) >= 500:
+                    self._app_lists.clear()
+                self._app_lists[key] = kept
+        return copy.deepcopy(kept)  # a page may add to it; the kept one stays as built
 
     def each_context(self, request):
         context = super().each_context(request)

@@ -1,12 +1,13 @@
-"""The reference data every report reads: the service catalogue, the colonias and the
-business calendar.
+"""The reference data every report and every staff list reads: the service catalogue, the
+colonias and delegaciones, and the business calendar.
 
 A report needs its service (with department and extra questions), the colonia the resident
-chose and the calendar that sets its due date; all three change a few times a year. Each
-process keeps what it has read under a version held in the shared cache. Any save or delete
-of a service, a question, a department, a colonia, working hours or a non-working day makes
-a new version (tickets/signals.py): the process that made the change reads again at once,
-and every other process at its next look at the shared version, which it takes at most every
+chose and the calendar that sets its due date; the staff list's filters offer services,
+departments and delegaciones. All of it changes a few times a year. Each process keeps what
+it has read under a version held in the shared cache. Any save or delete of a service, a
+question, a department, a colonia, a delegación, working hours or a non-working day makes a
+new version (tickets/signals.py): the process that made the change reads again at once, and
+every other process at its next look at the shared version, which it takes at most every
 RECHECK_SECONDS (a report costs no round trip to Redis for it). The version itself expires
 after VERSION_SECONDS, which bounds a change made behind the ORM's back (raw SQL,
 QuerySet.update).

@@ -5,6 +5,7 @@ from tickets import catalogue, changes
 from tickets.geo import forget_localities
 from tickets.models import (
     Colonia,
+    Delegacion,
     Department,
     Locality,
     NonWorkingDay,
@@ -28,6 +29,7 @@ def locality_changed(**kwargs):
 @receiver([post_save, post_delete], sender=ServiceAttribute)
 @receiver([post_save, post_delete], sender=Department)
 @receiver([post_save, post_delete], sender=Colonia)
+@receiver([post_save, post_delete], sender=Delegacion)
 def reference_data_changed(**kwargs):
     catalogue.forget()
 

@@ -9,6 +9,7 @@ the Python and the SQL can never disagree (tests/test_rules.py checks they agree
 
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
+from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils import timezone
 
 
@@ -132,23 +133,35 @@ def on_time_expression():
     )
 
 
+def running_clock(field):
+    """`field` (due_at or due_soon_at) of the tickets whose clock runs, NULL for every other.
+
+    The SLA indexes are built on these expressions (tickets/models/ticket.py), and so
+    PostgreSQL keeps statistics of the running tickets' deadlines alone. On the columns, it
+    multiplied "open" by "due before now" as if they were unrelated and expected 32,000
+    overdue tickets out of a million where there were 77; with a LIMIT it then chose to read
+    the whole table (200 ms for the staff list's count instead of 0.3).
+    """
+    return Case(When(status__in=RUNNING_STATUSES, then=F(field)), default=None, output_field=models.DateTimeField())
+
+
 def sla_state_q(state, now=None):
-    """A filter for tickets in one SLA state at `now`, written on indexed columns.
+    """A filter for tickets in one SLA state at `now`, written on indexed expressions.
 
     While a ticket waits (en_espera) its clock is frozen at `sla_paused_at`, so the state is
     judged at that moment instead of now.
     """
     now = now or timezone.now()
-    running = Q(status__in=RUNNING_STATUSES, due_at__isnull=False)
+    due, due_soon = running_clock("due_at"), running_clock("due_soon_at")
     waiting = Q(status=Status.EN_ESPERA, due_at__isnull=False, sla_paused_at__isnull=False)
     if state == SlaState.VENCIDO:
-        return (running & Q(due_at__lte=now)) | (waiting & Q(due_at__lte=F("sla_paused_at")))
+        return Q(LessThanOrEqual(due, now)) | (waiting & Q(due_at__lte=F("sla_paused_at")))
     if state == SlaState.POR_VENCER:
-        return (running & Q(due_soon_at__lte=now, due_at__gt=now)) | (
+        return Q(LessThanOrEqual(due_soon, now), GreaterThan(due, now)) | (
             waiting & Q(due_soon_at__lte=F("sla_paused_at"), due_at__gt=F("sla_paused_at"))
         )
     if state == SlaState.A_TIEMPO:
-        return (running & Q(due_soon_at__gt=now)) | (waiting & Q(due_soon_at__gt=F("sla_paused_at")))
+        return Q(GreaterThan(due_soon, now)) | (waiting & Q(due_soon_at__gt=F("sla_paused_at")))
     if state == SlaState.CUMPLIDO:
         return resolved_on_time_q(True)
     if state == SlaState.INCUMPLIDO:

@@ -23,6 +23,7 @@ from tickets.models.status import (  # noqa: F401  (re-exported: the vocabulary 
     Status,
     public_bucket,
     resolved_on_time,
+    running_clock,
     sla_state_of,
     sla_state_q,
     statuses_in,
@@ -233,9 +234,11 @@ class Ticket(models.Model):
             models.Index(fields=["colonia", "-created_at"], name="ticket_colonia_created_idx"),
             models.Index(fields=["channel", "-created_at"], name="ticket_channel_created_idx"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
-            models.Index(fields=["department", "status", "due_at"], name="ticket_dept_sla_idx"),
-            models.Index(fields=["status", "due_at"], name="ticket_status_due_idx"),
-            models.Index(fields=["status", "due_soon_at"], name="ticket_status_duesoon_idx"),
+            # The SLA states (tickets/models/status.py, running_clock): overdue and about to be,
+            # across the city and per department.
+            models.Index(running_clock("due_at"), name="ticket_running_due_idx"),
+            models.Index(running_clock("due_soon_at"), name="ticket_running_duesoon_idx"),
+            models.Index(F("department"), running_clock("due_at"), name="ticket_dept_running_due_idx"),
             models.Index(fields=["reporter_phone"], name="ticket_phone_idx", condition=~Q(reporter_phone="")),
         ]
         constraints = [

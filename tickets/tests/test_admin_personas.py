@@ -166,3 +166,15 @@ def test_nobody_deletes_tickets(client, supervisor, pothole):
 def test_anonymous_visitors_are_sent_to_the_login(client, pothole):
     response = client.get(page(pothole))
     assert response.status_code == 302 and "/admin/login/" in response.url
+
+
+def test_the_menu_follows_a_change_of_permissions_at_the_next_page(client, obras_staff):
+    from django.contrib.auth.models import Permission
+
+    client.force_login(obras_staff)
+    assert "/admin/tickets/nonworkingday/" not in client.get("/admin/").text
+    obras_staff.user_permissions.add(Permission.objects.get(codename="view_nonworkingday"))
+    menu = client.get("/admin/tickets/ticket/").text
+    assert "/admin/tickets/nonworkingday/" in menu  # the sidebar, built for the new permission set
+    obras_staff.user_permissions.clear()
+    assert "/admin/tickets/nonworkingday/" not in client.get("/admin/").text
