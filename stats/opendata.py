@@ -229,7 +229,8 @@ def json_copy_statement():
 
 def geojson_copy_statement():
     """COPY of one GeoJSON Feature per ticket with a point (a line of text each): (sql, params)."""
-    sql, params = export_queryset(text_in_database=True).query.sql_with_params()
+    with_point = export_queryset(text_in_database=True).filter(latitude__isnull=False, longitude__isnull=False)
+    sql, params = with_point.query.sql_with_params()
     lon, lat = GEOJSON_POINT
     line = _sql_concat(
         [
@@ -242,8 +243,7 @@ def geojson_copy_statement():
             "}",
         ]
     )
-    where = " AND ".join(f'e."x_{name}" IS NOT NULL' for name in GEOJSON_POINT)
-    return f"COPY (SELECT {line} FROM ({sql}) e WHERE {where}) TO STDOUT WITH ({JSON_COPY_OPTIONS})", params
+    return f"COPY (SELECT {line} FROM ({sql}) e) TO STDOUT WITH ({JSON_COPY_OPTIONS})", params
 
 
 def ticket_rows():

@@ -112,10 +112,17 @@ def _add_tickets(count, batch, progress):
     try:
         return _insert(count, existing, batch, progress)
     finally:
-        with connection.cursor() as cursor:
+        # The model's own indexes are built by Django as their migration built them: an
+        # expression index rebuilt from PostgreSQL's text of it can come out as a different
+        # expression (a cast moved), which the queries no longer match.
+        declared = {index.name: index for index in Ticket._meta.indexes}
+        with connection.cursor() as cursor, connection.schema_editor(atomic=False) as editor:
             cursor.execute("SET maintenance_work_mem = '1GB'")
-            for _, definition in indexes:
-                cursor.execute(definition)
+            for name, definition in indexes:
+                if name in declared:
+                    editor.add_index(Ticket, declared[name])
+                else:
+                    cursor.execute(definition)
 
 
 def _insert(count, existing, batch, progress):

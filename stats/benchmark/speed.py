@@ -215,7 +215,8 @@ class Speed:
             ("GET /datos/tickets.geojson", "/datos/tickets.geojson"),
         ):
             goal = "≥ 0.8" if path.endswith(".csv") else "≥ 0.5"
-            copy_rate = copy_rows_per_second()
+            # GeoJSON has a feature only for tickets with a point: its reference reads those.
+            copy_rate = copy_rows_per_second(points_only=path.endswith(".geojson"))
             started = time.perf_counter()
             with urllib.request.urlopen(f"{self.base}{path}", timeout=7200) as response:
                 size = 0
@@ -224,7 +225,8 @@ class Speed:
                     size += len(chunk)
                     lines += chunk.count(b"\n")
             rate = _rows_in(path, lines) / (time.perf_counter() - started)
-            self.add(name, rate, copy_rate, "rows/s", "COPY … TO STDOUT", rate / copy_rate, goal)
+            reference = "COPY … TO STDOUT" + (" (rows with a point)" if path.endswith(".geojson") else "")
+            self.add(name, rate, copy_rate, "rows/s", reference, rate / copy_rate, goal)
 
     def recompute(self, total):
         def group_by():
@@ -249,13 +251,18 @@ def _ms(function):
     return (time.perf_counter() - started) * 1000
 
 
-def copy_rows_per_second():
-    """The reference of the exports: COPY of the same SELECT, read directly."""
+def copy_rows_per_second(points_only=False):
+    """The reference of the exports: COPY of the same SELECT (only the rows with a point for
+    GeoJSON's features), read directly."""
     rows = 0
+    exported = opendata.export_queryset(text_in_database=True)
+    if points_only:
+        exported = exported.filter(latitude__isnull=False, longitude__isnull=False)
+    sql, params = exported.query.sql_with_params()
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("SET TIME ZONE %s", [settings.TIME_ZONE])
-        with cursor.cursor.copy(*opendata.copy_statement()) as copy:
+        with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
             for chunk in copy:
                 rows += bytes(chunk).count(b"\n")
         cursor.execute("SET TIME ZONE 'UTC'")
