@@ -44,19 +44,19 @@ def tickets(make_ticket, frozen):
     return made
 
 
-def test_a_web_report_costs_eight_queries_and_one_photo_one_more(
+def test_a_web_report_costs_seven_queries_and_one_photo_one_more(
     client, web_report, frozen, django_assert_max_num_queries
 ):
-    client.post(FORM, web_report(1))  # warms the catalogue and the calendar
-    # The receipt lookup, the colonia, the folio, the ticket, its trail event, the receipt,
-    # the confirmation e-mail's row, the rollup change (and the savepoint of the test's
+    client.post(FORM, web_report(1))  # warms the catalogue, the colonias and the calendar
+    # The receipt lookup, the folio, the ticket, its trail event, the receipt, the
+    # confirmation e-mail's row, the rollup change (and the savepoint of the test's
     # transaction: its SAVEPOINT and RELEASE count here, BEGIN and COMMIT do not). Not: the
-    # service, its questions, its department, the calendar (cached).
-    with django_assert_max_num_queries(10):
+    # service, its questions, its department, the colonia, the calendar (kept by the process).
+    with django_assert_max_num_queries(9):
         assert client.post(FORM, web_report(2)).status_code == 302
-    with django_assert_max_num_queries(11):  # the photo waiting to be cleaned: one row (a task cleans it)
+    with django_assert_max_num_queries(10):  # the photo waiting to be cleaned: one row (a task cleans it)
         assert client.post(FORM, web_report(3, photos=[images.upload()])).status_code == 302
-    with django_assert_max_num_queries(2):  # sent again: answered from its receipt
+    with django_assert_max_num_queries(2):  # sent again: answered from its receipt (and its ticket)
         assert client.post(FORM, web_report(3)).status_code == 302
     assert Ticket.objects.count() == 3
 
