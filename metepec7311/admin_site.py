@@ -47,6 +47,13 @@ class PortalAdminSite(admin.AdminSite):
             context.update(available_apps=[], is_nav_sidebar_enabled=False)
         return context
 
+    def index(self, request, extra_context=None):
+        # Staff land on their work: the queues with their counts (tickets/queues.py).
+        from tickets.admin.workspace import department_table_context, workspace_context
+
+        context = {**workspace_context(request), **department_table_context(request), **(extra_context or {})}
+        return super().index(request, context)
+
     def login(self, request, extra_context=None):
         # Password accepted but a step is pending: the code (or the app's set-up) comes next,
         # not the password form again.

@@ -81,13 +81,21 @@ def label(code, user):
     return ACTIONS[code].label
 
 
-def perform(code, *, ticket, actor, via=lifecycle.Via.ADMIN, note="", public=False, **inputs):
+HOLD_QUESTION = "Diga si el motivo de la espera es público (se muestra en la página de seguimiento) o interno."
+
+
+def perform(code, *, ticket, actor, via=lifecycle.Via.ADMIN, note="", public=None, **inputs):
     """Run one move through the lifecycle; returns the message to show. Raises Refused.
 
+    `public`: whether the note (or the photos) are shown to the public; a hold's reason must
+    say so (None is refused), a note or a photo is internal unless told otherwise.
     `inputs`: assignee / department (assign), parent (duplicate), photos (photo).
     """
     if code not in ACTIONS:
         raise lifecycle.Refused(f"Acción desconocida: «{code}».", field="action")
+    if code == "wait" and public is None:
+        raise lifecycle.Refused(HOLD_QUESTION, field="public")
+    public = bool(public)
     note = (note or "").strip()
     if code == "note":
         lifecycle.ticket_add_note(ticket=ticket, actor=actor, text=note, public=public, via=via)

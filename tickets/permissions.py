@@ -25,6 +25,7 @@ GROUP_PERMISSIONS = {
         "tickets.view_ticket",
         "tickets.intake_ticket",
         "tickets.view_all_tickets",
+        "tickets.view_savedview",
         *_crud(["service", "colonia", "delegacion", "department"], actions=("view",)),
     ],
     # Works the tickets of their own department only (StaffProfile.department).
@@ -32,6 +33,7 @@ GROUP_PERMISSIONS = {
         "tickets.view_ticket",
         "tickets.change_ticket",
         "tickets.work_ticket",
+        "tickets.view_savedview",
         *_crud(["service", "colonia", "delegacion"], actions=("view",)),
     ],
     # Answers for the 48-hour promise: sees and works everything, routes between departments,
@@ -62,6 +64,8 @@ GROUP_PERMISSIONS = {
         "surveys.view_ticketsatisfaction",
         "surveys.view_survey",
         "surveys.view_response",
+        # Saved views of the ticket list, shared with a team or everyone (tickets/queues.py).
+        *_crud(["savedview"]),
         "tickets.add_staffprofile",
         "tickets.change_staffprofile",
         *_crud(_CATALOGUE + _CALENDAR + _TERRITORY),

@@ -142,7 +142,13 @@ class ActionInput(serializers.Serializer):
         },
     )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
-    public = serializers.BooleanField(required=False, default=False, help_text="Nota o fotos visibles al público.")
+    public = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Nota, fotos o motivo de la espera visibles al público. Obligatorio con `wait`; "
+        "con `note` y `photo`, falso si no se envía.",
+    )
     assignee = IdRelatedField(
         queryset=User.objects.filter(is_active=True, is_staff=True), required=False, allow_null=True, default=None
     )

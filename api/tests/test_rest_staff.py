@@ -93,7 +93,9 @@ def test_a_crew_works_a_ticket_from_the_tablet(api, token_for, obras_staff, poth
 
     assert act(action="assign_me").json()["ticket"]["status"] == "asignado"
     assert act(action="start").json()["ticket"]["status"] == "en_proceso"
-    assert act(action="wait", note="Esperamos asfalto").json()["ticket"]["status"] == "en_espera"
+    unanswered = act(action="wait", note="Esperamos asfalto")  # public or internal: it must say
+    assert unanswered.status_code == 400 and "motivo de la espera es público" in unanswered.text
+    assert act(action="wait", note="Esperamos asfalto", public="false").json()["ticket"]["status"] == "en_espera"
     assert act(action="start").status_code == 200
     photo = act(action="photo", public="true", photos=[images.upload()])
     assert photo.status_code == 200 and photo.json()["message"] == "Fotos agregadas."

@@ -1,3 +1,3 @@
 """The staff's side of the portal, in the Django admin. One module per domain area."""
 
-from . import calendar, catalogue, imports, moderation, outbox, staff, territory, tickets  # noqa: F401
+from . import calendar, catalogue, imports, moderation, outbox, staff, territory, tickets, workspace  # noqa: F401

@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 
 from tickets import actions as ticket_actions
 from tickets import lifecycle
-from tickets.admin.forms import BulkDuplicateForm, BulkNoteForm
+from tickets.admin.forms import BulkDuplicateForm, BulkHoldForm, BulkNoteForm
 
 MAX_BULK = 200
 
@@ -75,11 +75,14 @@ def put_on_hold(modeladmin, request, queryset):
         modeladmin,
         request,
         queryset,
-        form=_bound(BulkNoteForm, request),
+        form=_bound(BulkHoldForm, request),
         title="Poner en espera",
-        help_text="Diga qué se espera (material, respuesta del ciudadano, otra dependencia). La nota es pública.",
+        help_text="Diga qué se espera (material, respuesta del ciudadano, otra dependencia) y si ese motivo "
+        "se publica en la página de seguimiento o queda como nota interna.",
         verb="En espera",
-        change=lambda t, data: ticket_actions.perform("wait", ticket=t, actor=request.user, note=data["note"]),
+        change=lambda t, data: ticket_actions.perform(
+            "wait", ticket=t, actor=request.user, note=data["note"], public=data["reason_public"] == "si"
+        ),
     )
 
 

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from tickets import actions as ticket_actions
-from tickets import permissions
+from tickets import lifecycle, permissions
 from tickets.folio import parse_folio
 from tickets.forms import PhotosField
 from tickets.models import Department, Ticket
@@ -47,6 +47,31 @@ class BulkNoteForm(forms.Form):
     )
 
 
+HOLD_REASON_CHOICES = [
+    ("si", "Público: se muestra en la página de seguimiento"),
+    ("no", "Interno: solo lo ve el personal"),
+]
+
+
+def hold_reason_field():
+    return forms.ChoiceField(
+        label="¿El motivo de la espera es público?",
+        choices=HOLD_REASON_CHOICES,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+
+class BulkHoldForm(BulkNoteForm):
+    reason_public = hold_reason_field()
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("reason_public"):
+            self.add_error("reason_public", ticket_actions.HOLD_QUESTION)
+        return data
+
+
 class BulkDuplicateForm(forms.Form):
     parent_folio = forms.CharField(
         label="Folio del ticket principal",
@@ -72,12 +97,20 @@ class TicketActionForm(forms.Form):
     action = forms.ChoiceField(label="Acción", widget=forms.RadioSelect)
     note = forms.CharField(label="Nota", widget=NOTE_WIDGET, required=False, max_length=4000)
     public = forms.BooleanField(label="Nota o fotos públicas (visibles en la página de seguimiento)", required=False)
+    # Putting on hold asks, with no default: a reason may name a person or a supplier.
+    reason_public = hold_reason_field()
     assignee = forms.ModelChoiceField(label="Responsable", queryset=User.objects.none(), required=False)
     department = forms.ModelChoiceField(
         label="Dependencia", queryset=Department.objects.filter(is_active=True), required=False
     )
     parent_folio = forms.CharField(label="Folio del ticket principal", max_length=30, required=False)
     photos = PhotosField(label="Fotos del trabajo", required=False, help_text="Hasta 3 fotos JPEG, PNG o WebP.")
+    # The newest event on the page the user acts from (tickets/lifecycle/common.py,
+    # unchanged_since): a move made from a stale page is refused.
+    seen_event = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    # A note or a photo adds to the ticket without overwriting anything: not refused for it.
+    ADDS_ONLY = ("note", "photo")
 
     def __init__(self, *args, user, ticket, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,6 +134,8 @@ class TicketActionForm(forms.Form):
             and not (data.get("note") or "").strip()
         ):
             self.add_error("note", "Esta acción necesita una nota.")
+        if action == "wait" and not data.get("reason_public"):
+            self.add_error("reason_public", ticket_actions.HOLD_QUESTION)
         if action == "assign" and not data.get("assignee") and not data.get("department"):
             self.add_error("assignee", "Elija a quién asignar el ticket.")
         if action == "photo" and not data.get("photos") and "photos" not in self.errors:
@@ -118,28 +153,49 @@ class TicketActionForm(forms.Form):
     def apply(self):
         """Run the chosen action through the lifecycle; returns a success message."""
         data = self.cleaned_data
-        return ticket_actions.perform(
-            data["action"],
-            ticket=self.ticket,
-            actor=self.user,
-            note=data.get("note") or "",
-            public=data.get("public", False),
-            assignee=data.get("assignee"),
-            department=data.get("department"),
-            parent=data.get("parent"),
-            photos=data.get("photos") or (),
-        )
+        seen = None if data["action"] in self.ADDS_ONLY else data.get("seen_event")
+        public = data.get("reason_public") == "si" if data["action"] == "wait" else data.get("public", False)
+        with lifecycle.unchanged_since(seen, self.user):
+            return ticket_actions.perform(
+                data["action"],
+                ticket=self.ticket,
+                actor=self.user,
+                note=data.get("note") or "",
+                public=public,
+                assignee=data.get("assignee"),
+                department=data.get("department"),
+                parent=data.get("parent"),
+                photos=data.get("photos") or (),
+            )
 
     def add_refusal(self, refusal):
+        if refusal.kind == "conflict" and self.cleaned_data.get("seen_event") is not None:
+            newest = self.ticket.events.order_by("-pk").values_list("pk", flat=True).first()
+            seen_now(self, newest or 0)
         for field, messages in refusal.errors.items():
             for message in messages:
                 self.add_error(field if field in self.fields else None, message)
 
 
 class TicketDetailsForm(forms.ModelForm):
-    """The few fields staff may correct directly; routing to another department needs rights."""
+    """The few fields staff may correct directly; routing to another department needs rights.
+
+    Like the action panel, it carries the newest event the user saw, and corrections from a
+    page someone else changed since are refused with what they changed."""
 
     request_user = None
+    seen_event = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def clean(self):
+        data = super().clean()
+        seen = data.get("seen_event")
+        corrected = [name for name in self.changed_data if name != "seen_event"]
+        if self.instance.pk and seen is not None and corrected:
+            newest = lifecycle.changes_since(self.instance, seen, self.request_user).first()
+            if newest is not None:
+                seen_now(self, newest.pk)
+                raise forms.ValidationError(lifecycle.conflict_message(newest))
+        return data
 
     def clean_service(self):
         service = self.cleaned_data["service"]
@@ -150,3 +206,10 @@ class TicketDetailsForm(forms.ModelForm):
         ):
             raise forms.ValidationError("Ese servicio es de otra dependencia: solo la Gerencia puede turnarlo.")
         return service
+
+
+def seen_now(form, event_id):
+    """After a refusal for a colleague's change, the form shown again carries that change as
+    seen: once the user has looked, sending again applies."""
+    form.data = form.data.copy()
+    form.data[form.add_prefix("seen_event")] = str(event_id)

@@ -5,8 +5,8 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
-from tickets import catalogue
-from tickets.models import Delegacion, SlaState
+from tickets import catalogue, permissions, queues
+from tickets.models import Delegacion, Service, SlaState
 
 
 class CappedCountPaginator(Paginator):
@@ -46,14 +46,47 @@ class SlaStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class QueueFilter(admin.SimpleListFilter):
+    """The staff's queues (tickets/queues.py) as a filter: ?cola=vencidos."""
+
+    title = "cola"
+    parameter_name = "cola"
+
+    def lookups(self, request, model_admin):
+        return [(queue.slug, queues.label(queue, request.user)) for queue in queues.QUEUES]
+
+    def queryset(self, request, queryset):
+        queue = queues.BY_SLUG.get(self.value() or "")
+        return queryset.filter(queue.q(request.user)) if queue else queryset
+
+
 class CatalogueFilter(admin.RelatedFieldListFilter):
     """A filter by service or department whose choices come from the reference data each
-    process keeps (tickets/catalogue.py), not from a query on every page of the list."""
+    process keeps (tickets/catalogue.py), not from a query on every page of the list.
+
+    Staff who see one department's tickets are offered that department's services only, and
+    no department filter at all: a choice that can only ever show an empty list is noise."""
 
     def field_choices(self, field, request, model_admin):
-        return catalogue.kept(("admin-choices", field.name), lambda: super(CatalogueFilter, self).field_choices(
+        everything = catalogue.kept(("admin-choices", field.name), lambda: super(CatalogueFilter, self).field_choices(
             field, request, model_admin
         ))  # fmt: skip
+        if request.user.has_perm("tickets.view_all_tickets") or field.name != "service":
+            return everything
+        own = catalogue.kept(
+            ("department-services", permissions.visible_department_id(request.user)),
+            lambda: set(
+                Service.objects.filter(department_id=permissions.visible_department_id(request.user)).values_list(
+                    "pk", flat=True
+                )
+            ),
+        )
+        return [(pk, name) for pk, name in everything if pk in own]
+
+    def has_output(self):
+        if self.field.name == "department" and not self.request.user.has_perm("tickets.view_all_tickets"):
+            return False
+        return super().has_output()
 
 
 class DelegacionFilter(admin.SimpleListFilter):

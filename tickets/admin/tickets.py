@@ -9,7 +9,9 @@ list actions, both of which call tickets/lifecycle.py.
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -22,15 +24,22 @@ from tickets.admin.listing import (
     CappedCountPaginator,
     CatalogueFilter,
     DelegacionFilter,
+    QueueFilter,
     SlaStateFilter,
     TicketChangeList,
 )
 from tickets.admin.moderation import moderation_urls
+from tickets.admin.workspace import workspace_context
 from tickets.folio import legacy_candidates, parse_folio
 from tickets.formatting import due_in_words, short_age
 from tickets.models import SlaState, Ticket, TicketPhoto
+from tickets.models.workspace import clean_query
 
 DETAIL_FIELDS = lifecycle.EDITABLE_DETAILS
+
+
+def newest_event_id(ticket):
+    return ticket.events.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
 class TicketPhotoInline(admin.TabularInline):
@@ -65,6 +74,7 @@ class TicketPhotoInline(admin.TabularInline):
 class TicketAdmin(admin.ModelAdmin):
     list_display = ("folio", "service", "colonia_name", "status_label", "sla_badge", "due", "age", "channel")
     list_filter = (
+        QueueFilter,
         "status",
         SlaStateFilter,
         ("service", CatalogueFilter),
@@ -166,6 +176,8 @@ class TicketAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         form.request_user = request.user
+        if obj is not None:  # the newest change on the page: a stale form is refused (forms.py)
+            form.base_fields["seen_event"].initial = newest_event_id(obj)
         # Editing the catalogue belongs on its own pages, not in the middle of a ticket.
         for name in ("service", "colonia"):
             widget = form.base_fields[name].widget if name in form.base_fields else None
@@ -179,7 +191,12 @@ class TicketAdmin(admin.ModelAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_urls(self):
-        return intake_urls(self) + moderation_urls(self) + super().get_urls()
+        changes = path(
+            "<path:object_id>/cambios/",
+            self.admin_site.admin_view(self.changes_view),
+            name="tickets_ticket_changes",
+        )
+        return intake_urls(self) + moderation_urls(self) + [changes] + super().get_urls()
 
     # --- search: exact folio and phone hits use their unique/partial indexes ---------------
     def get_search_results(self, request, queryset, search_term):
@@ -239,6 +256,15 @@ class TicketAdmin(admin.ModelAdmin):
         return ", ".join(folios) or "—"
 
     # --- pages ---------------------------------------------------------------------------
+    def changelist_view(self, request, extra_context=None):
+        context = {
+            **workspace_context(request),
+            "current_queue": request.GET.get("cola", ""),
+            "save_query": clean_query(request.GET.urlencode()),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, context)
+
     def add_view(self, request, form_url="", extra_context=None):
         # New tickets come in through the phone intake form (or the citizen pages).
         return redirect("admin:tickets_ticket_intake")
@@ -247,7 +273,9 @@ class TicketAdmin(admin.ModelAdmin):
         ticket = self.get_object(request, unquote(object_id))
         if ticket is None:
             return super().change_view(request, object_id, form_url, extra_context)
-        action_form = TicketActionForm(user=request.user, ticket=ticket)
+        action_form = TicketActionForm(
+            user=request.user, ticket=ticket, initial={"seen_event": newest_event_id(ticket)}
+        )
         if request.method == "POST" and "_ticket_action" in request.POST:
             action_form = TicketActionForm(request.POST, request.FILES, user=request.user, ticket=ticket)
             if action_form.is_valid():
@@ -264,13 +292,33 @@ class TicketAdmin(admin.ModelAdmin):
             "action_form": action_form,
             "can_moderate": permissions.can_moderate(request.user),
             "timeline": ticket.events.select_related("actor").order_by("created_at", "id"),
+            "changes_url": reverse("admin:tickets_ticket_changes", args=[ticket.pk]),
         }
-        return super().change_view(request, object_id, form_url, context)
+        try:
+            return super().change_view(request, object_id, form_url, context)
+        except lifecycle.Refused as refusal:
+            # A colleague's change between the form's check and the row lock (rare): say so.
+            messages.error(request, refusal.message)
+            return redirect(request.path)
 
     def save_model(self, request, obj, form, change):
         changes = {name: form.cleaned_data[name] for name in form.changed_data if name in DETAIL_FIELDS}
         if changes:
-            lifecycle.ticket_update_details(ticket=obj, actor=request.user, **changes)
+            with lifecycle.unchanged_since(form.cleaned_data.get("seen_event"), request.user):
+                lifecycle.ticket_update_details(ticket=obj, actor=request.user, **changes)
+
+    def changes_view(self, request, object_id):
+        """What others changed on the ticket after the event `desde` (JSON): the ticket page
+        asks every few seconds and says so, before the user acts on a stale page."""
+        ticket = self.get_object(request, unquote(object_id))
+        if ticket is None:
+            return JsonResponse({"error": "No existe o no tiene permiso para verlo."}, status=404)
+        try:
+            since = int(request.GET.get("desde", ""))
+        except ValueError:
+            return JsonResponse({"error": "Falta «desde»: el número del último cambio visto."}, status=400)
+        changes = lifecycle.changes_since(ticket, since, request.user)[:5]
+        return JsonResponse({"changes": [{"id": c.pk, "message": lifecycle.conflict_message(c)} for c in changes]})
 
     def save_related(self, request, form, formsets, change):
         # Photos are read-only here and nothing else is related: nothing is written, but the

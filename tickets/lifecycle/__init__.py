@@ -11,7 +11,7 @@ the rollups and the event trail hold whichever door a change comes through.
 - `retention`: the reporter's contact data erased a set time after the ticket closed
 """
 
-from tickets.lifecycle.common import CHANNEL_VIA, Refused, Via
+from tickets.lifecycle.common import CHANNEL_VIA, Refused, Via, changes_since, conflict_message, unchanged_since
 from tickets.lifecycle.details import (
     EDITABLE_DETAILS,
     ticket_add_affected,
@@ -47,6 +47,9 @@ __all__ = [
     "DESCRIPTION_LIMIT",
     "EDITABLE_DETAILS",
     "Refused",
+    "changes_since",
+    "conflict_message",
+    "unchanged_since",
     "Via",
     "check_report",
     "may_reopen",

@@ -1,10 +1,12 @@
 """What every lifecycle change shares: the refusal, the event row, the row lock."""
 
+import contextvars
 import logging
 from contextlib import contextmanager
 
 from django.core.files.images import get_image_dimensions
 from django.db import models
+from django.utils import timezone
 
 from tickets import permissions
 from tickets.models import Channel, Ticket, TicketEvent, TicketPhoto
@@ -84,7 +86,56 @@ def event(ticket, kind, *, actor, via, at, public, old="", new="", note="", acto
 def locked(ticket):
     # Every change locks its ticket row first: two people acting on the same ticket at once
     # are applied one after the other instead of overwriting each other.
-    return Ticket.objects.select_for_update().select_related("service", "department").get(pk=ticket.pk)
+    fresh = Ticket.objects.select_for_update().select_related("service", "department").get(pk=ticket.pk)
+    check_unchanged(fresh)
+    return fresh
+
+
+# What the person acting had seen of the ticket (the newest event on their page), set by
+# `unchanged_since()` around a change made from a form; None: no such promise to keep.
+_seen = contextvars.ContextVar("seen_event", default=None)
+
+
+@contextmanager
+def unchanged_since(event_id, actor):
+    """Refuse the changes made inside this block if someone other than `actor` changed the
+    ticket after the event `event_id` (the newest one on the page `actor` acted from): a form
+    left open must not overwrite what a colleague did meanwhile. Checked under the row lock,
+    in `locked()`. Every change writes an event, and events of one ticket are written under
+    its lock, so a newer change always has a higher event id."""
+    token = _seen.set((event_id, actor) if event_id is not None else None)
+    try:
+        yield
+    finally:
+        _seen.reset(token)
+
+
+def changes_since(ticket, event_id, actor):
+    """The events of others on `ticket` after `event_id`, newest first."""
+    others = TicketEvent.objects.filter(ticket_id=ticket.pk, pk__gt=event_id)
+    if actor is not None:
+        others = others.exclude(actor=actor)
+    return others.order_by("-pk")
+
+
+def conflict_message(change):
+    when = timezone.localtime(change.created_at).strftime("%H:%M")
+    what = change.get_kind_display().lower()
+    if change.new_value:
+        what = f"{what}: {change.new_value}"
+    return (
+        f"{change.actor_name} cambió este ticket a las {when} ({what}) después de que usted lo abrió. "
+        "Revise el historial y vuelva a intentarlo: lo que escribió sigue aquí."
+    )
+
+
+def check_unchanged(ticket):
+    seen = _seen.get()
+    if seen is None:
+        return
+    newest = changes_since(ticket, *seen).first()
+    if newest is not None:
+        raise Refused(conflict_message(newest), kind="conflict")
 
 
 def refreshed(ticket, fresh):

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from stats import rollups
 from tickets import outbox, permissions
-from tickets.lifecycle.common import Kind, Refused, Via, event, locked, refreshed, require_work
+from tickets.lifecycle.common import Kind, Refused, Via, check_unchanged, event, locked, refreshed, require_work
 from tickets.models import Channel, Notification, Status, Ticket
 from tickets.models.status import ALLOWED_MOVES, OPEN_STATUSES
 from tickets.sla import due_dates, get_calendar
@@ -139,10 +139,11 @@ def ticket_start(*, ticket, actor, note="", via=Via.ADMIN, at=None):
     return refreshed(ticket, t)
 
 
-def ticket_wait(*, ticket, actor, reason, public=True, via=Via.ADMIN, at=None):
+def ticket_wait(*, ticket, actor, reason, public, via=Via.ADMIN, at=None):
     """Waiting on the citizen or a third party: the SLA clock pauses. The status is public;
-    the reason too unless `public` is False (staff left "Nota pública" unticked), in which
-    case it is kept as an internal note."""
+    the reason is published only when `public` is True, else kept as an internal note. No
+    default: whoever puts a ticket on hold says which (a reason may name a person or a
+    supplier)."""
     at = at or timezone.now()
     if not (reason or "").strip():
         raise Refused("Explique qué se espera (por ejemplo, material o respuesta del ciudadano).", field="note")
@@ -212,6 +213,7 @@ def ticket_mark_duplicate(*, ticket, parent, actor, via=Via.ADMIN, at=None):
             for row in Ticket.objects.select_for_update().filter(pk__in=[ticket.pk, parent.pk]).order_by("pk")
         }
         t, p = locked[ticket.pk], locked[parent.pk]
+        check_unchanged(t)
         before = rollups.contribution(t)
         require_work(actor, t)
         if p.status == Status.DUPLICADO:

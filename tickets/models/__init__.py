@@ -20,6 +20,7 @@ from .ticket import (
     TicketEvent,
     TicketPhoto,
 )
+from .workspace import SavedView
 
 __all__ = [
     "Channel",
@@ -37,6 +38,7 @@ __all__ = [
     "PublicBucket",
     "Priority",
     "ReferenceRecord",
+    "SavedView",
     "Service",
     "ServiceAttribute",
     "SlaState",

@@ -240,6 +240,19 @@ class Ticket(models.Model):
             models.Index(running_clock("due_soon_at"), name="ticket_running_duesoon_idx"),
             models.Index(F("department"), running_clock("due_at"), name="ticket_dept_running_due_idx"),
             models.Index(fields=["reporter_phone"], name="ticket_phone_idx", condition=~Q(reporter_phone="")),
+            # The staff's queues (tickets/queues.py) that no index above serves: open tickets
+            # without an assignee, and reopened ones still open. Partial, so they hold only
+            # the backlog, not the million closed tickets.
+            models.Index(
+                fields=["department", "-created_at"],
+                name="ticket_unassigned_idx",
+                condition=Q(assignee__isnull=True, status__in=OPEN_STATUSES),
+            ),
+            models.Index(
+                fields=["department"],
+                name="ticket_reopened_open_idx",
+                condition=Q(reopened_count__gt=0, status__in=OPEN_STATUSES),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["folio"], name="ticket_folio_unique"),

@@ -142,14 +142,29 @@ def test_staff_attach_photos_of_the_work_from_the_panel(client, obras_staff, pot
     assert "Elija al menos una foto." in empty.text
 
 
-@pytest.mark.parametrize("ticked, published", [(False, False), (True, True)])
-def test_a_hold_reason_is_published_only_when_public_is_ticked(client, obras_staff, pothole, ticked, published):
+def test_putting_on_hold_asks_whether_the_reason_is_public(client, obras_staff, pothole):
+    lifecycle.ticket_assign(ticket=pothole, actor=obras_staff, assignee=obras_staff)
+    lifecycle.ticket_start(ticket=pothole, actor=obras_staff)
+    client.force_login(obras_staff)
+    reason = "Esperamos al proveedor Asfaltos del Valle."
+    # "Nota pública" ticked is not an answer to the question: the hold asks its own.
+    response = client.post(page(pothole), {"_ticket_action": "1", "action": "wait", "note": reason, "public": "on"})
+    assert response.status_code == 200
+    assert "Diga si el motivo de la espera es público" in response.text
+    assert "¿El motivo de la espera es público?" in response.text
+    assert reason in response.text  # kept in the form
+    pothole.refresh_from_db()
+    assert pothole.status == "en_proceso"
+
+
+@pytest.mark.parametrize("answer, published", [("no", False), ("si", True)])
+def test_a_hold_reason_is_published_only_when_the_answer_is_public(client, obras_staff, pothole, answer, published):
     lifecycle.ticket_assign(ticket=pothole, actor=obras_staff, assignee=obras_staff)
     lifecycle.ticket_start(ticket=pothole, actor=obras_staff)
     client.force_login(obras_staff)
     reason = "Esperamos que el vecino nos abra el portón."
-    form = {"_ticket_action": "1", "action": "wait", "note": reason, **({"public": "on"} if ticked else {})}
-    client.post(page(pothole), form)
+    form = {"_ticket_action": "1", "action": "wait", "note": reason, "reason_public": answer}
+    assert client.post(page(pothole), form).status_code == 302
     pothole.refresh_from_db()
     assert pothole.status == "en_espera"  # the status itself is always public
     public_page = client.get(f"/seguimiento/{pothole.folio}/").text

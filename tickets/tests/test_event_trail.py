@@ -30,7 +30,7 @@ def test_a_full_life_is_recorded_with_who_and_when(make_ticket, obras_staff, tim
     time_machine.move_to(local(2026, 12, 7, 11), tick=False)
     lifecycle.ticket_start(ticket=ticket, actor=obras_staff)
     lifecycle.ticket_add_note(ticket=ticket, actor=obras_staff, text="Se necesita mezcla asfáltica.")
-    lifecycle.ticket_wait(ticket=ticket, actor=obras_staff, reason="Esperamos la mezcla asfáltica.")
+    lifecycle.ticket_wait(ticket=ticket, actor=obras_staff, reason="Esperamos la mezcla asfáltica.", public=True)
     time_machine.move_to(local(2026, 12, 8, 11), tick=False)
     lifecycle.ticket_start(ticket=ticket, actor=obras_staff)
     time_machine.move_to(local(2026, 12, 8, 15), tick=False)

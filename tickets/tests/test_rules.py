@@ -133,7 +133,7 @@ def test_every_offered_move_is_accepted_by_the_lifecycle(make_ticket, obras_staf
     inputs = {
         "note": {"note": "Revisado."},
         "assign": {"assignee": obras_staff},
-        "wait": {"note": "Esperamos material."},
+        "wait": {"note": "Esperamos material.", "public": False},
         "resolve": {"note": "Se bacheó."},
         "no_procede": {"note": "No es municipal."},
         "reopen": {"note": "Volvió a fallar."},

@@ -44,7 +44,9 @@ def test_waiting_over_a_holiday_moves_the_due_date_by_business_time_only(make_ti
     assert ticket.due_at == local(2026, 11, 20, 13)
     lifecycle.ticket_assign(ticket=ticket, actor=supervisor, assignee=supervisor, at=local(2026, 11, 12, 11))
     lifecycle.ticket_start(ticket=ticket, actor=supervisor, at=local(2026, 11, 12, 12))
-    lifecycle.ticket_wait(ticket=ticket, actor=supervisor, reason="Falta material", at=local(2026, 11, 13, 10))
+    lifecycle.ticket_wait(
+        ticket=ticket, actor=supervisor, reason="Falta material", public=True, at=local(2026, 11, 13, 10)
+    )
     assert ticket.sla_paused_at == local(2026, 11, 13, 10)
     # Waited Fri 13 10–18 (8 h), Mon 16 is a holiday, Tue 17 (9 h), Wed 18 9–10 (1 h): 18 h.
     lifecycle.ticket_start(ticket=ticket, actor=supervisor, at=local(2026, 11, 18, 10))
@@ -58,7 +60,9 @@ def test_resolving_straight_from_waiting_accounts_for_the_pause(make_ticket, sup
     ticket = make_ticket(at=local(2026, 12, 7, 9))  # due Mon 14 12:00
     lifecycle.ticket_assign(ticket=ticket, actor=supervisor, assignee=supervisor, at=local(2026, 12, 7, 9))
     lifecycle.ticket_start(ticket=ticket, actor=supervisor, at=local(2026, 12, 7, 9))
-    lifecycle.ticket_wait(ticket=ticket, actor=supervisor, reason="Cita con el vecino", at=local(2026, 12, 7, 10))
+    lifecycle.ticket_wait(
+        ticket=ticket, actor=supervisor, reason="Cita con el vecino", public=True, at=local(2026, 12, 7, 10)
+    )
     # Resolved a week later, still on time: the 51 business hours waited (Mon 7 10–18, Tue–Fri,
     # Mon 14 9–16) push the due date from Mon 14 12:00 to Mon 21 18:00.
     lifecycle.ticket_resolve(ticket=ticket, actor=supervisor, public_note="Listo", at=local(2026, 12, 14, 16))
@@ -120,7 +124,7 @@ def tickets_in_every_state(make_ticket, supervisor):
     waiting = make_ticket(at=local(2026, 12, 1, 10))
     lifecycle.ticket_assign(ticket=waiting, actor=supervisor, assignee=supervisor, at=local(2026, 12, 1, 11))
     lifecycle.ticket_start(ticket=waiting, actor=supervisor, at=local(2026, 12, 1, 11))
-    lifecycle.ticket_wait(ticket=waiting, actor=supervisor, reason="Espera", at=local(2026, 12, 1, 12))
+    lifecycle.ticket_wait(ticket=waiting, actor=supervisor, reason="Espera", public=True, at=local(2026, 12, 1, 12))
     made["a_tiempo_en_espera"] = waiting
     closed = make_ticket(at=local(2026, 12, 1, 10))
     lifecycle.ticket_close_no_procede(ticket=closed, actor=supervisor, reason="No municipal", at=local(2026, 12, 9, 9))

@@ -51,7 +51,7 @@ def move(ticket, step, actor, parent):
     if step == "start":
         return lifecycle.ticket_start(ticket=ticket, actor=actor)
     if step == "wait":
-        return lifecycle.ticket_wait(ticket=ticket, actor=actor, reason="Esperamos material.")
+        return lifecycle.ticket_wait(ticket=ticket, actor=actor, reason="Esperamos material.", public=True)
     if step == "resolve":
         return lifecycle.ticket_resolve(ticket=ticket, actor=actor, public_note="Se bacheó.")
     if step == "close":
@@ -133,7 +133,7 @@ def test_reopening_anything_but_a_resolved_ticket_is_refused(ticket_in, supervis
 def test_moves_that_need_a_reason_refuse_an_empty_one(ticket_in, supervisor, step):
     ticket, _ = ticket_in("resuelto" if step == "reopen" else "en_proceso")
     call = {
-        "wait": lambda: lifecycle.ticket_wait(ticket=ticket, actor=supervisor, reason="  "),
+        "wait": lambda: lifecycle.ticket_wait(ticket=ticket, actor=supervisor, reason="  ", public=True),
         "resolve": lambda: lifecycle.ticket_resolve(ticket=ticket, actor=supervisor, public_note=""),
         "close": lambda: lifecycle.ticket_close_no_procede(ticket=ticket, actor=supervisor, reason=""),
         "reopen": lambda: lifecycle.ticket_reopen(ticket=ticket, actor=supervisor, reason=""),

@@ -1,0 +1,57 @@
+"""The staff's workspace in the admin: the queues on the home page and over the ticket list,
+and the saved views supervisors share with their teams."""
+
+from django.contrib import admin
+from django.utils.html import format_html
+
+from tickets import queues
+from tickets.models import SavedView
+from tickets.models.workspace import clean_query
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(admin.ModelAdmin):
+    list_display = ("name", "department", "open_list", "position")
+    list_editable = ("position",)
+    list_filter = ("department",)
+    fields = ("name", "query", "department", "position")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user).select_related("department")
+
+    def get_changeform_initial_data(self, request):
+        # "Guardar esta vista" on the ticket list links here with the list's filters.
+        initial = super().get_changeform_initial_data(request)
+        if "query" in request.GET:
+            initial["query"] = clean_query(request.GET["query"])
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="lista")
+    def open_list(self, obj):
+        return format_html('<a href="{}">Abrir</a>', obj.get_list_url())
+
+
+def workspace_context(request):
+    """What the home page and the ticket list show above everything else: the user's queues
+    with their counts, the supervisor's table per department, and the saved views."""
+    user = request.user
+    if not user.has_perm("tickets.view_ticket"):
+        return {}
+    context = {
+        "my_queues": queues.my_queues(user),
+        "saved_views": list(SavedView.objects.for_user(user)),
+        "can_save_views": user.has_perm("tickets.add_savedview"),
+    }
+    return context
+
+
+def department_table_context(request):
+    user = request.user
+    if not user.has_perm("tickets.view_all_tickets") or not user.has_perm("tickets.view_ticket"):
+        return {}
+    return {"queue_columns": queues.per_department_columns(), "queue_table": queues.by_department(user)}

@@ -1,0 +1,91 @@
+"""What supervisors set up for their teams' daily work: saved views of the ticket list."""
+
+from urllib.parse import parse_qsl, urlencode
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+# The ticket list's own parameters a saved view may carry (anything else in a pasted URL —
+# a page number, a popup flag — is dropped, not saved).
+LIST_PARAMETERS = (
+    "cola",
+    "status__exact",
+    "sla",
+    "service__id__exact",
+    "department__id__exact",
+    "delegacion",
+    "channel__exact",
+    "priority__exact",
+    "q",
+    "o",
+)
+
+
+def clean_query(text):
+    """The list filters in `text` (a query string or a whole URL of the list), normalised."""
+    text = (text or "").strip()
+    if "?" in text:
+        text = text.split("?", 1)[1]
+    pairs = [(key, value) for key, value in parse_qsl(text, keep_blank_values=False) if key in LIST_PARAMETERS]
+    return urlencode(sorted(pairs))
+
+
+class SavedViewQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The views shared with everyone and those of the user's department."""
+        from tickets.permissions import visible_department_id
+
+        department_id = visible_department_id(user)
+        shared = Q(department__isnull=True)
+        if user.has_perm("tickets.view_all_tickets"):
+            return self  # supervisors see every team's views
+        return self.filter(shared | Q(department_id=department_id)) if department_id else self.filter(shared)
+
+
+class SavedView(models.Model):
+    """A named filter set of the ticket list ("Baches vencidos de San Felipe"), shared with a
+    department's team or with everyone."""
+
+    name = models.CharField("nombre", max_length=80)
+    query = models.CharField(
+        "filtros",
+        max_length=500,
+        help_text="Los filtros de la lista de tickets: aplíquelos en la lista y use «Guardar esta vista», "
+        "o pegue aquí la dirección de la lista.",
+    )
+    department = models.ForeignKey(
+        "tickets.Department",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+        verbose_name="equipo",
+        help_text="La dependencia que la ve; vacío: todo el personal.",
+    )
+    position = models.PositiveSmallIntegerField("orden", default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField("creada", default=timezone.now, editable=False)
+
+    objects = SavedViewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "vista guardada"
+        verbose_name_plural = "vistas guardadas"
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        self.query = clean_query(self.query)
+        if not self.query:
+            raise ValidationError({"query": "La vista no tiene ningún filtro de la lista de tickets."})
+
+    def get_list_url(self):
+        return f"{reverse('admin:tickets_ticket_changelist')}?{self.query}"
