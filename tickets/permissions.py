@@ -66,6 +66,8 @@ GROUP_PERMISSIONS = {
         "surveys.view_response",
         # Saved views of the ticket list, shared with a team or everyone (tickets/queues.py).
         *_crud(["savedview"]),
+        # Respuestas predefinidas (macros) for every team (tickets/macros.py).
+        *_crud(["macro"]),
         "tickets.add_staffprofile",
         "tickets.change_staffprofile",
         *_crud(_CATALOGUE + _CALENDAR + _TERRITORY),

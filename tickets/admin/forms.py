@@ -5,10 +5,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from tickets import actions as ticket_actions
-from tickets import lifecycle, permissions
+from tickets import lifecycle, macros, permissions
 from tickets.folio import parse_folio
 from tickets.forms import PhotosField
-from tickets.models import Department, Ticket
+from tickets.models import Department, Macro, Ticket
 
 User = get_user_model()
 
@@ -99,6 +99,12 @@ class TicketActionForm(forms.Form):
     public = forms.BooleanField(label="Nota o fotos públicas (visibles en la página de seguimiento)", required=False)
     # Putting on hold asks, with no default: a reason may name a person or a supplier.
     reason_public = hold_reason_field()
+    macro = forms.ModelChoiceField(
+        label="Respuesta predefinida",
+        queryset=Macro.objects.none(),
+        required=False,
+        help_text="Inserta su texto en la nota, con los datos de este ticket; puede editarlo antes de aplicar.",
+    )
     assignee = forms.ModelChoiceField(label="Responsable", queryset=User.objects.none(), required=False)
     department = forms.ModelChoiceField(
         label="Dependencia", queryset=Department.objects.filter(is_active=True), required=False
@@ -109,6 +115,8 @@ class TicketActionForm(forms.Form):
     # unchanged_since): a move made from a stale page is refused.
     seen_event = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
+    field_order = ["action", "macro", "note", "public", "reason_public", "assignee", "department", "parent_folio"]
+
     # A note or a photo adds to the ticket without overwriting anything: not refused for it.
     ADDS_ONLY = ("note", "photo")
 
@@ -117,6 +125,7 @@ class TicketActionForm(forms.Form):
         self.user, self.ticket = user, ticket
         self.fields["action"].choices = self.available_actions()
         self.fields["assignee"].queryset = assignable_users(ticket.department)
+        self.fields["macro"].queryset = Macro.objects.for_ticket(ticket)
         if not permissions.can_route(user):
             del self.fields["department"]
 
@@ -128,6 +137,13 @@ class TicketActionForm(forms.Form):
     def clean(self):
         data = super().clean()
         action = data.get("action")
+        macro = data.get("macro")
+        if macro is not None and not (data.get("note") or "").strip():
+            # Without JavaScript (which fills the note on choosing): the macro is the note.
+            data["note"] = macros.expand(macro, self.ticket)
+            data["public"] = macro.kind == Macro.Kind.PUBLIC
+        if macro is not None and action == "wait" and not data.get("reason_public"):
+            data["reason_public"] = "si" if macro.kind == Macro.Kind.PUBLIC else "no"  # the macro answers
         if (
             action in ticket_actions.ACTIONS
             and ticket_actions.ACTIONS[action].needs_note

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from tickets import lifecycle, permissions
+from tickets import lifecycle, macros, permissions
 from tickets.admin import actions
 from tickets.admin.forms import TicketActionForm, TicketDetailsForm
 from tickets.admin.intake import intake_urls
@@ -32,7 +32,7 @@ from tickets.admin.moderation import moderation_urls
 from tickets.admin.workspace import workspace_context
 from tickets.folio import legacy_candidates, parse_folio
 from tickets.formatting import due_in_words, short_age
-from tickets.models import SlaState, Ticket, TicketPhoto
+from tickets.models import Macro, SlaState, Ticket, TicketPhoto
 from tickets.models.workspace import clean_query
 
 DETAIL_FIELDS = lifecycle.EDITABLE_DETAILS
@@ -293,6 +293,11 @@ class TicketAdmin(admin.ModelAdmin):
             "can_moderate": permissions.can_moderate(request.user),
             "timeline": ticket.events.select_related("actor").order_by("created_at", "id"),
             "changes_url": reverse("admin:tickets_ticket_changes", args=[ticket.pk]),
+            # What the macro chooser inserts (static/tickets/macros.js), filled for this ticket.
+            "macro_texts": {
+                str(macro.pk): {"text": text, "public": macro.kind == Macro.Kind.PUBLIC, "action": macro.action}
+                for macro, text in macros.offered(ticket)
+            },
         }
         try:
             return super().change_view(request, object_id, form_url, context)

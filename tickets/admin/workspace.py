@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from tickets import queues
-from tickets.models import SavedView
+from tickets.models import Macro, SavedView
 from tickets.models.workspace import clean_query
 
 
@@ -34,6 +34,19 @@ class SavedViewAdmin(admin.ModelAdmin):
     @admin.display(description="lista")
     def open_list(self, obj):
         return format_html('<a href="{}">Abrir</a>', obj.get_list_url())
+
+
+@admin.register(Macro)
+class MacroAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "action", "service", "department", "is_active")
+    list_filter = ("kind", "action", "department", "is_active")
+    search_fields = ("name", "body")
+    fields = ("name", "kind", "action", "body", "service", "department", "is_active")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 def workspace_context(request):

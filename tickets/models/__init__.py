@@ -20,7 +20,7 @@ from .ticket import (
     TicketEvent,
     TicketPhoto,
 )
-from .workspace import SavedView
+from .workspace import Macro, SavedView
 
 __all__ = [
     "Channel",
@@ -30,6 +30,7 @@ __all__ = [
     "FolioCounter",
     "ImportRun",
     "Locality",
+    "Macro",
     "Moderation",
     "NonWorkingDay",
     "Notification",

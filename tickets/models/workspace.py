@@ -89,3 +89,88 @@ class SavedView(models.Model):
 
     def get_list_url(self):
         return f"{reverse('admin:tickets_ticket_changelist')}?{self.query}"
+
+
+class MacroQuerySet(models.QuerySet):
+    def for_ticket(self, ticket):
+        """The active macros that apply to `ticket`: its service's, its department's, and the
+        ones for everyone."""
+        return self.filter(is_active=True).filter(
+            Q(service__isnull=True, department__isnull=True)
+            | Q(service_id=ticket.service_id)
+            | Q(service__isnull=True, department_id=ticket.department_id)
+        )
+
+
+class Macro(models.Model):
+    """A reusable reply (Zendesk's macros): a public reply or an internal note, with
+    placeholders filled from the ticket, offered on the ticket page of the tickets it applies
+    to (tickets/macros.py)."""
+
+    class Kind(models.TextChoices):
+        PUBLIC = "publica", "Respuesta pública (se muestra en la página de seguimiento)"
+        INTERNAL = "interna", "Nota interna (solo personal)"
+
+    class Action(models.TextChoices):
+        NOTE = "note", "Agregar nota"
+        WAIT = "wait", "Poner en espera"
+        RESOLVE = "resolve", "Resolver"
+        NO_PROCEDE = "no_procede", "Cerrar como «no procede»"
+
+    name = models.CharField("nombre", max_length=80)
+    kind = models.CharField("tipo", max_length=10, choices=Kind.choices, default=Kind.PUBLIC)
+    action = models.CharField(
+        "acción sugerida",
+        max_length=12,
+        choices=Action.choices,
+        default=Action.NOTE,
+        help_text="La acción que se marca al insertarla (se puede cambiar antes de aplicar).",
+    )
+    body = models.TextField(
+        "texto",
+        max_length=4000,
+        help_text="Puede usar {folio}, {servicio}, {fecha_compromiso}, {colonia}, {direccion} y {dependencia}.",
+    )
+    service = models.ForeignKey(
+        "tickets.Service",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="macros",
+        verbose_name="servicio",
+        help_text="Solo para los tickets de este servicio. Vacío: según la dependencia.",
+    )
+    department = models.ForeignKey(
+        "tickets.Department",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="macros",
+        verbose_name="dependencia",
+        help_text="Solo para los tickets de esta dependencia. Vacío (y sin servicio): para todos.",
+    )
+    is_active = models.BooleanField("activa", default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+
+    objects = MacroQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "respuesta predefinida"
+        verbose_name_plural = "respuestas predefinidas"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from tickets.macros import unknown_placeholders
+
+        unknown = unknown_placeholders(self.body or "")
+        if unknown:
+            names = ", ".join("{" + name + "}" for name in unknown)
+            raise ValidationError({"body": f"No se reconoce {names}. Use {{folio}}, {{servicio}}, "
+                                   "{fecha_compromiso}, {colonia}, {direccion} o {dependencia}."})  # fmt: skip
+        if self.service_id and self.department_id and self.service.department_id != self.department_id:
+            raise ValidationError({"service": "Ese servicio es de otra dependencia."})
