@@ -34,6 +34,7 @@ GROUP_PERMISSIONS = {
         "tickets.change_ticket",
         "tickets.work_ticket",
         "tickets.view_savedview",
+        "tickets.view_tag",
         *_crud(["service", "colonia", "delegacion"], actions=("view",)),
     ],
     # Answers for the 48-hour promise: sees and works everything, routes between departments,
@@ -68,6 +69,8 @@ GROUP_PERMISSIONS = {
         *_crud(["savedview"]),
         # Respuestas predefinidas (macros) for every team (tickets/macros.py).
         *_crud(["macro"]),
+        # Tags and the routing rules that assign, prioritise and tag new reports (tickets/routing.py).
+        *_crud(["tag", "routingrule"]),
         "tickets.add_staffprofile",
         "tickets.change_staffprofile",
         *_crud(_CATALOGUE + _CALENDAR + _TERRITORY),
@@ -111,6 +114,13 @@ def can_view(user, ticket):
 def can_work(user, ticket):
     """Assign, start, wait, resolve, close: the department's staff or a supervisor."""
     return can_view(user, ticket) and user.has_perm("tickets.work_ticket")
+
+
+def may_be_assigned(user, department):
+    """Whether `user` may be the assignee of a ticket of `department`."""
+    if not user.is_active or not user.is_staff:
+        return False
+    return user.has_perm("tickets.view_all_tickets") or visible_department_id(user) == department.pk
 
 
 def can_route(user):

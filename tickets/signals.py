@@ -1,4 +1,5 @@
-from django.db.models.signals import post_delete, post_save
+from django.contrib.auth import get_user_model
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from tickets import catalogue, changes
@@ -9,8 +10,11 @@ from tickets.models import (
     Department,
     Locality,
     NonWorkingDay,
+    RoutingRule,
     Service,
     ServiceAttribute,
+    StaffProfile,
+    Tag,
     Ticket,
     TicketEvent,
     TicketPhoto,
@@ -30,6 +34,13 @@ def locality_changed(**kwargs):
 @receiver([post_save, post_delete], sender=Department)
 @receiver([post_save, post_delete], sender=Colonia)
 @receiver([post_save, post_delete], sender=Delegacion)
+# The routing rules are kept with the reference data, with their assignees: who works where
+# (the staff profile, the groups) decides whether a rule may assign to them.
+@receiver([post_save, post_delete], sender=RoutingRule)
+@receiver([post_save, post_delete], sender=Tag)
+@receiver([post_save, post_delete], sender=StaffProfile)
+@receiver(m2m_changed, sender=RoutingRule.tags.through)
+@receiver(m2m_changed, sender=get_user_model().groups.through)
 def reference_data_changed(**kwargs):
     catalogue.forget()
 

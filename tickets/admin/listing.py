@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
 from tickets import catalogue, permissions, queues
-from tickets.models import Delegacion, Service, SlaState
+from tickets.models import Delegacion, Service, SlaState, Tag
 
 
 class CappedCountPaginator(Paginator):
@@ -104,4 +104,23 @@ class DelegacionFilter(admin.SimpleListFilter):
         value = str(self.value() or "")
         if value.isdigit() and len(value) <= 9:
             return queryset.filter(colonia__delegacion_id=int(value))
+        return queryset
+
+
+class TagFilter(admin.SimpleListFilter):
+    """By tag (tickets/routing.py puts them on new reports); the choices are kept with the
+    reference data instead of asking which tags a million tickets use."""
+
+    title = "etiqueta"
+    parameter_name = "etiqueta"
+
+    def lookups(self, request, model_admin):
+        return catalogue.kept(
+            "admin-tags", lambda: [(str(pk), name) for pk, name in Tag.objects.values_list("pk", "name")]
+        )
+
+    def queryset(self, request, queryset):
+        value = str(self.value() or "")
+        if value.isdigit() and len(value) <= 9:
+            return queryset.filter(tags__id=int(value))
         return queryset

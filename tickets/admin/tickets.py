@@ -26,6 +26,7 @@ from tickets.admin.listing import (
     DelegacionFilter,
     QueueFilter,
     SlaStateFilter,
+    TagFilter,
     TicketChangeList,
 )
 from tickets.admin.moderation import moderation_urls
@@ -82,6 +83,7 @@ class TicketAdmin(admin.ModelAdmin):
         DelegacionFilter,
         "channel",
         "priority",
+        TagFilter,
     )
     list_select_related = ("service", "colonia")
     list_per_page = 50
@@ -120,6 +122,7 @@ class TicketAdmin(admin.ModelAdmin):
                     "channel",
                     "department",
                     "assignee",
+                    "tag_names",
                     "created_at",
                 )
             },
@@ -249,6 +252,10 @@ class TicketAdmin(admin.ModelAdmin):
     @admin.display(description="fecha compromiso")
     def due_words(self, obj):
         return due_in_words(obj.due_at)
+
+    @admin.display(description="etiquetas")
+    def tag_names(self, obj):
+        return ", ".join(tag.name for tag in obj.tags.all()) or "—"
 
     @admin.display(description="duplicados unidos")
     def duplicates_list(self, obj):

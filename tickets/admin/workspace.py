@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from tickets import queues
-from tickets.models import Macro, SavedView
+from tickets.models import Macro, RoutingRule, SavedView, Tag
 from tickets.models.workspace import clean_query
 
 
@@ -47,6 +47,24 @@ class MacroAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ("name",)
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    list_display = ("name", "position", "is_active", "service", "delegacion", "word", "assignee", "priority")
+    list_editable = ("position", "is_active")
+    fieldsets = (
+        (None, {"fields": ("name", "position", "is_active")}),
+        ("Cuando un reporte nuevo…", {"fields": ("service", "delegacion", "word")}),
+        ("…entonces", {"fields": ("assignee", "priority", "tags")}),
+    )
+    filter_horizontal = ("tags",)
+    list_select_related = ("service", "delegacion", "assignee")
 
 
 def workspace_context(request):

@@ -89,11 +89,11 @@ def ticket_assign(*, ticket, actor, assignee=None, department=None, note="", via
                 raise Refused("Solo la Gerencia puede turnar un ticket a otra dependencia.", kind="forbidden")
             event(t, Kind.ROUTED, actor=actor, via=via, at=at, public=True, old=t.department, new=department)
             t.department = department
-            if t.assignee_id and not _may_be_assigned(t.assignee, department):
+            if t.assignee_id and not permissions.may_be_assigned(t.assignee, department):
                 t.assignee = None
             changed = True
         if assignee is not None and assignee.pk != t.assignee_id:
-            if not _may_be_assigned(assignee, t.department):
+            if not permissions.may_be_assigned(assignee, t.department):
                 raise Refused(f"{assignee.get_username()} no pertenece a {t.department}.", field="assignee")
             event(
                 t,
@@ -114,12 +114,6 @@ def ticket_assign(*, ticket, actor, assignee=None, department=None, note="", via
             _set_status(t, Status.ASIGNADO, actor=actor, via=via, at=at)
         t.save()
     return refreshed(ticket, t)
-
-
-def _may_be_assigned(user, department):
-    if not user.is_active or not user.is_staff:
-        return False
-    return user.has_perm("tickets.view_all_tickets") or permissions.visible_department_id(user) == department.pk
 
 
 def ticket_start(*, ticket, actor, note="", via=Via.ADMIN, at=None):

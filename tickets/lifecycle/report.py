@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from stats import rollups
-from tickets import geo, outbox, permissions
+from tickets import geo, outbox, permissions, routing
 from tickets.folio import folio_to_insert, reserve_ticket_id
 from tickets.lifecycle import incoming_photos
 from tickets.lifecycle.common import (
@@ -269,6 +269,10 @@ def ticket_create(
     )
     if service.sla_hours and channel != Channel.IMPORTADO:
         ticket.due_at, ticket.due_soon_at = due_dates(at, service.sla_hours, calendar or get_calendar())
+    # The supervisors' routing rules (tickets/routing.py): not on imported history.
+    routed = routing.apply(ticket) if channel != Channel.IMPORTADO else None
+    if routed and routed.assigned_by:
+        ticket.status = Status.ASIGNADO
     via = CHANNEL_VIA[channel]
     # Photo files are written before the transaction: no lock is held while the disk (or a
     # bucket) is written, and they are removed again if the report is not saved. No savepoint
@@ -305,6 +309,8 @@ def ticket_create(
             new=Status.NUEVO.label,
             actor_label=actor_label,
         )
+        if routed:
+            routing.record(ticket, routed, at=at)
         if stored:
             attach_photos(ticket, stored, actor=actor, via=via, at=at, public=True, actor_label=actor_label)
         if stored_received:

@@ -20,7 +20,7 @@ from .ticket import (
     TicketEvent,
     TicketPhoto,
 )
-from .workspace import Macro, SavedView
+from .workspace import Macro, RoutingRule, SavedView, Tag
 
 __all__ = [
     "Channel",
@@ -39,12 +39,14 @@ __all__ = [
     "PublicBucket",
     "Priority",
     "ReferenceRecord",
+    "RoutingRule",
     "SavedView",
     "Service",
     "ServiceAttribute",
     "SlaState",
     "StaffProfile",
     "SubjectSynonym",
+    "Tag",
     "Submission",
     "Status",
     "Ticket",

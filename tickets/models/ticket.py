@@ -190,6 +190,7 @@ class Ticket(models.Model):
         verbose_name="ticket principal",
     )
     affected_count = models.PositiveIntegerField("vecinos afectados", default=1)
+    tags = models.ManyToManyField("tickets.Tag", blank=True, related_name="tickets", verbose_name="etiquetas")
     # Imported history (tickets/imports/): the number the ticket had in the system it came
     # from, in that system's namespace ("gerencia" for the Gerencia's spreadsheets and its
     # Zendesk, which share one numbering). A resident can look the old number up.
@@ -397,6 +398,7 @@ class TicketEvent(models.Model):
         AFFECTED = "affected", "Otro vecino afectado"
         PHOTO = "photo", "Foto agregada"
         MODERATED = "moderated", "Contenido moderado"
+        TAGGED = "tagged", "Etiquetas"
 
     class Via(models.TextChoices):
         WEB = "web", "Web"

@@ -20,6 +20,7 @@ LIST_PARAMETERS = (
     "delegacion",
     "channel__exact",
     "priority__exact",
+    "etiqueta",
     "q",
     "o",
 )
@@ -174,3 +175,82 @@ class Macro(models.Model):
                                    "{fecha_compromiso}, {colonia}, {direccion} o {dependencia}."})  # fmt: skip
         if self.service_id and self.department_id and self.service.department_id != self.department_id:
             raise ValidationError({"service": "Ese servicio es de otra dependencia."})
+
+
+class Tag(models.Model):
+    """A label staff and routing rules put on tickets ("escuela", "lluvias", "prensa")."""
+
+    name = models.CharField("nombre", max_length=40, unique=True)
+
+    class Meta:
+        verbose_name = "etiqueta"
+        verbose_name_plural = "etiquetas"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class RoutingRule(models.Model):
+    """ "Tickets of service X in delegación Y go to person Z", "tickets with the word W get
+    priority alta": applied in order to every new report, in the lifecycle, and written in the
+    ticket's trail with the rule's name (tickets/routing.py). Every condition given must hold;
+    every effect given applies."""
+
+    name = models.CharField("nombre", max_length=80)
+    position = models.PositiveSmallIntegerField("orden", default=0, help_text="Las reglas se aplican de menor a mayor.")
+    is_active = models.BooleanField("activa", default=True)
+    # Conditions
+    service = models.ForeignKey(
+        "tickets.Service", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name="servicio"
+    )
+    delegacion = models.ForeignKey(
+        "tickets.Delegacion",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="delegación",
+    )
+    word = models.CharField(
+        "palabra",
+        max_length=60,
+        blank=True,
+        help_text="En la descripción o la dirección; sin importar mayúsculas ni acentos, palabra completa.",
+    )
+    # Effects
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="asignar a",
+        limit_choices_to={"is_staff": True, "is_active": True},
+    )
+    priority = models.CharField(
+        "prioridad",
+        max_length=10,
+        blank=True,
+        choices=[("alta", "Alta"), ("urgente", "Urgente"), ("baja", "Baja"), ("normal", "Normal")],
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="+", verbose_name="etiquetas")
+
+    class Meta:
+        verbose_name = "regla de asignación"
+        verbose_name_plural = "reglas de asignación"
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if not (self.service_id or self.delegacion_id or self.word.strip()):
+            raise ValidationError("Una regla necesita al menos una condición: servicio, delegación o palabra.")
+        if self.assignee_id and self.service_id:
+            from tickets.permissions import may_be_assigned
+
+            if not may_be_assigned(self.assignee, self.service.department):
+                raise ValidationError(
+                    {"assignee": f"{self.assignee.get_username()} no atiende tickets de {self.service.department}."}
+                )
