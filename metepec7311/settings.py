@@ -200,6 +200,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "mark-overdue-tickets": {"task": "tickets.tasks.mark_overdue", "schedule": 300},
     "deliver-due-notifications": {"task": "tickets.tasks.deliver_due_notifications", "schedule": 60},
+    # Por vencer, vencido (and again each working day) and the departments' daily digest.
+    "staff-alerts": {"task": "tickets.tasks.staff_alerts", "schedule": 300},
     "sweep-imports": {"task": "tickets.tasks.sweep_imports", "schedule": 60},
     "sweep-incoming-photos": {"task": "tickets.tasks.sweep_incoming_photos", "schedule": 60},
     "reconcile-rollups-nightly": {
@@ -337,6 +339,18 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))  # an SMTP server that hangs is a failed attempt
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Metepec *7311 <no-responder@metepec.gob.mx>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A resident's updates wait this many minutes so that several changes close together go in
+# one e-mail (tickets/notifications.py).
+RESIDENT_DIGEST_MINUTES = int(os.environ.get("RESIDENT_DIGEST_MINUTES", "10"))
+
+# --- SMS / WhatsApp (tickets/messaging.py) --------------------------------------------
+# Empty: no text messages. "tickets.messaging.ConsoleSmsBackend" prints them (development);
+# "tickets.messaging.TwilioSmsBackend" sends through Twilio (SMS, or WhatsApp when
+# SMS_FROM is "whatsapp:+52…") with TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "tickets.messaging.ConsoleSmsBackend" if DEBUG else "")
+SMS_FROM = os.environ.get("SMS_FROM", "")
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
 
 # --- APIs: REST (/api/v1/) and Open311 (/open311/v2/) ----------------------------------
 REST_FRAMEWORK = {

@@ -26,6 +26,7 @@ Message-ID, so mail systems that deduplicate show it once.
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -45,11 +46,37 @@ CLOCK_SLACK = timedelta(seconds=5)
 State = Notification.State
 
 
-def promise(kind, ticket):
+def promise(kind, ticket=None, *, recipient=None, channel=Notification.Channel.EMAIL):
     """Record the message in the caller's transaction; deliver it once that commits."""
-    notification = Notification.objects.create(kind=kind, ticket=ticket)
+    notification = Notification.objects.create(kind=kind, ticket=ticket, recipient=recipient, channel=channel)
     transaction.on_commit(kick)
     return notification
+
+
+def promise_update(ticket):
+    """A public change the reporter hears about: one e-mail per change, or one for several
+    that come within RESIDENT_DIGEST_MINUTES (the first change's message waits that long
+    and tells everything public since the last update). Called under the ticket's row lock,
+    so two changes never both find no pending update."""
+    waiting = Notification.objects.filter(ticket=ticket, kind=Notification.Kind.UPDATE, state=State.PENDING)
+    if waiting.exists():
+        return None
+    at = timezone.now() + timedelta(minutes=settings.RESIDENT_DIGEST_MINUTES)
+    return Notification.objects.create(kind=Notification.Kind.UPDATE, ticket=ticket, next_attempt_at=at)
+
+
+def promise_once(rows):
+    """Messages of periodic jobs, each with its `key`: the ones already promised (by this job
+    on an earlier run, or by another worker right now) are skipped by the unique key. Returns
+    how many are new."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    keys = [row.key for row in rows]
+    before = set(Notification.objects.filter(key__in=keys).values_list("key", flat=True))
+    Notification.objects.bulk_create([row for row in rows if row.key not in before], ignore_conflicts=True)
+    transaction.on_commit(kick)
+    return len(set(keys) - before)
 
 
 def kick():
@@ -83,7 +110,7 @@ def deliver(notification_id, now=None):
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("ticket__service", "ticket__department", "ticket__assignee")
+            .select_related("ticket__service", "ticket__department", "ticket__assignee", "recipient", "department")
             .filter(pk=notification_id, state=State.PENDING)
             .first()
         )
@@ -99,11 +126,13 @@ def deliver(notification_id, now=None):
         except Exception as error:
             _failed(notification, error, now)
         else:
-            if message is None:  # nobody to tell any more (no e-mail, or no longer resolved)
+            if message is None:  # nobody to tell any more (no e-mail, no longer true, may not see it)
                 notification.state = State.SKIPPED
             else:
                 notification.state, notification.sent_at, notification.last_error = State.SENT, now, ""
-        notification.save(update_fields=["state", "attempts", "sent_at", "next_attempt_at", "last_error"])
+        notification.save(
+            update_fields=["state", "attempts", "sent_at", "next_attempt_at", "last_error", "covers_event"]
+        )
     return notification.state
 
 

@@ -74,6 +74,7 @@ GROUP_PERMISSIONS = {
         "tickets.add_staffprofile",
         "tickets.change_staffprofile",
         *_crud(_CATALOGUE + _CALENDAR + _TERRITORY),
+        *_crud(["departmentalerts"]),
         # API keys of Open311 clients and staff tokens (api/admin.py); revoked, never deleted.
         "api.manage_api_keys",
         *[f"api.{action}_{model}" for model in ("apiclient", "stafftoken") for action in ("view", "add", "change")],
@@ -103,6 +104,11 @@ GROUP_PERMISSIONS = {
 def visible_department_id(user):
     profile = getattr(user, "staff_profile", None)
     return profile.department_id if profile else None
+
+
+def sees_department(user, department):
+    """Whether `user` sees the tickets of `department` (their own, or all)."""
+    return user.has_perm("tickets.view_all_tickets") or visible_department_id(user) == department.pk
 
 
 def can_view(user, ticket):

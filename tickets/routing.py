@@ -106,6 +106,7 @@ def apply(ticket):
 def record(ticket, routed, *, at):
     """Write what the rules did in the new ticket's trail (and its tags), in ticket_create's
     transaction: each line names its rule."""
+    from tickets import alerts
     from tickets.lifecycle.common import Kind, Via, event
     from tickets.models import Status, Ticket
 
@@ -116,6 +117,7 @@ def record(ticket, routed, *, at):
         note = f"Asignado por la regla «{routed.assigned_by}»."
         by_rule(Kind.ASSIGNED, routed.assigned_by, public=False, new=ticket.assignee, note=note)
         by_rule(Kind.STATUS, routed.assigned_by, public=True, old=Status.NUEVO.label, new=Status.ASIGNADO.label)
+        alerts.assigned(ticket, ticket.assignee, None)
     if routed.priority_by:
         by_rule(
             Kind.UPDATED,

@@ -18,6 +18,15 @@ def deliver_due_notifications():
 
 
 @shared_task(time_limit=300)
+def staff_alerts():
+    """Every five minutes (beat): por vencer alerts, and at the start of the working day the
+    departments' digests and the reminders of tickets still overdue (tickets/alerts.py)."""
+    from tickets import alerts
+
+    return alerts.due_soon() + alerts.start_of_day()
+
+
+@shared_task(time_limit=300)
 def mark_overdue():
     """Every few minutes (beat): record the breach of tickets that just passed their due date."""
     from tickets.lifecycle import tickets_mark_overdue

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets.views import report, tracking
+from tickets.views import report, tracking, unsubscribe
 
 urlpatterns = [
     path("reportar/", report.service_list, name="report"),
@@ -8,5 +8,6 @@ urlpatterns = [
     path("reportar/<slug:code>/", report.report_form, name="report_form"),
     path("seguimiento/", tracking.lookup, name="tracking"),
     path("seguimiento/<str:folio>/", tracking.ticket_public, name="ticket_public"),
+    path("seguimiento/<str:folio>/avisos/<str:token>/", unsubscribe.unsubscribe, name="ticket_unsubscribe"),
     path("seguimiento/<str:folio>/<str:token>/", tracking.ticket_private, name="ticket_private"),
 ]

@@ -1,6 +1,23 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 
-from tickets.models import Department, Service, ServiceAttribute
+from tickets.models import Department, DepartmentAlerts, Service, ServiceAttribute
+
+User = get_user_model()
+
+
+class DepartmentAlertsInline(admin.StackedInline):
+    """Who in the department hears what (tickets/alerts.py)."""
+
+    model = DepartmentAlerts
+    can_delete = False
+    filter_horizontal = ("coordinators",)
+    verbose_name_plural = "Avisos al personal (quién recibe qué)"
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "coordinators":
+            kwargs["queryset"] = User.objects.filter(is_active=True, is_staff=True).order_by("first_name", "username")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 @admin.register(Department)
@@ -9,6 +26,7 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_filter = ("is_active",)
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
+    inlines = [DepartmentAlertsInline]
 
 
 class ServiceAttributeInline(admin.TabularInline):

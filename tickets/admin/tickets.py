@@ -299,6 +299,8 @@ class TicketAdmin(admin.ModelAdmin):
             "action_form": action_form,
             "can_moderate": permissions.can_moderate(request.user),
             "timeline": ticket.events.select_related("actor").order_by("created_at", "id"),
+            # Every message promised about the ticket, to whom and what became of it.
+            "notifications": ticket.notifications.select_related("recipient").order_by("created_at", "id"),
             "changes_url": reverse("admin:tickets_ticket_changes", args=[ticket.pk]),
             # What the macro chooser inserts (static/tickets/macros.js), filled for this ticket.
             "macro_texts": {

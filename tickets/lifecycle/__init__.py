@@ -17,6 +17,7 @@ from tickets.lifecycle.details import (
     ticket_add_affected,
     ticket_add_note,
     ticket_add_reporter_info,
+    ticket_unsubscribe_reporter,
     ticket_update_details,
 )
 from tickets.lifecycle.moderation import ticket_hide_photo, ticket_moderate_text
@@ -68,6 +69,7 @@ __all__ = [
     "ticket_reopen",
     "ticket_resolve",
     "ticket_start",
+    "ticket_unsubscribe_reporter",
     "ticket_update_details",
     "ticket_wait",
     "tickets_mark_overdue",

@@ -8,7 +8,7 @@ from django.core.files.images import get_image_dimensions
 from django.db import models
 from django.utils import timezone
 
-from tickets import permissions
+from tickets import notifications, outbox, permissions
 from tickets.models import Channel, Ticket, TicketEvent, TicketPhoto
 
 logger = logging.getLogger(__name__)
@@ -68,7 +68,13 @@ def actor_name(actor, via):
 
 
 def event(ticket, kind, *, actor, via, at, public, old="", new="", note="", actor_label=None):
-    """One row of the audit trail. `actor_label` names a door with no user (an API client)."""
+    """One row of the audit trail. `actor_label` names a door with no user (an API client).
+
+    A public change made by staff or the system is news for the reporter: their update is
+    promised in the same transaction (tickets/outbox.py, promise_update)."""
+    told = public and notifications.tells_reporter(kind, actor=actor, via=via, new=new)
+    if told and notifications.may_tell_reporter(ticket):
+        outbox.promise_update(ticket)
     return TicketEvent.objects.create(
         ticket=ticket,
         kind=kind,

@@ -120,3 +120,17 @@ def ticket_update_details(*, ticket, actor, via=Via.ADMIN, at=None, **changes):
         t.save()
         rollups.record(before, rollups.contribution(t))
     return refreshed(ticket, t)
+
+
+def ticket_unsubscribe_reporter(*, ticket, at=None):
+    """The reporter asked for no more updates of this report (the link in each e-mail). Staff
+    see it in the trail; the confirmation already sent stays valid. Idempotent."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        t = locked(ticket)
+        if t.reporter_unsubscribed_at is None:
+            t.reporter_unsubscribed_at = at
+            t.save(update_fields=["reporter_unsubscribed_at", "updated_at"])
+            event(t, Kind.NOTE, actor=None, via=Via.WEB, at=at, public=False,
+                  note="El ciudadano pidió no recibir más avisos de este reporte.")  # fmt: skip
+    return refreshed(ticket, t)

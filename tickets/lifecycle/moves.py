@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from stats import rollups
-from tickets import outbox, permissions
+from tickets import alerts, outbox, permissions
 from tickets.lifecycle.common import Kind, Refused, Via, check_unchanged, event, locked, refreshed, require_work
 from tickets.models import Channel, Notification, Status, Ticket
 from tickets.models.status import ALLOWED_MOVES, OPEN_STATUSES
@@ -107,6 +107,7 @@ def ticket_assign(*, ticket, actor, assignee=None, department=None, note="", via
                 note=note,
             )
             t.assignee = assignee
+            alerts.assigned(t, assignee, actor)
             changed = True
         if not changed:
             raise Refused(f"El ticket {t.folio} ya tiene esa asignación.")
@@ -309,5 +310,6 @@ def tickets_mark_overdue(now=None, batch=500):
                 public=False,
                 new=timezone.localtime(ticket.due_at).isoformat(),
             )
+            alerts.overdue(ticket, now)
             marked += 1
     return marked

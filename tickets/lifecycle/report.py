@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from stats import rollups
-from tickets import geo, outbox, permissions, routing
+from tickets import geo, messaging, outbox, permissions, routing
 from tickets.folio import folio_to_insert, reserve_ticket_id
 from tickets.lifecycle import incoming_photos
 from tickets.lifecycle.common import (
@@ -322,6 +322,9 @@ def ticket_create(
             within(ticket)
         if ticket.reporter_email and channel != Channel.IMPORTADO:  # whatever the door, phone included
             outbox.promise(Notification.Kind.CONFIRMATION, ticket)
+        elif ticket.reporter_phone and channel != Channel.IMPORTADO and messaging.enabled():
+            # No e-mail but a phone: the folio by text message (tickets/messaging.py).
+            outbox.promise(Notification.Kind.CONFIRMATION, ticket, channel=Notification.Channel.SMS)
         rollups.record(None, rollups.contribution(ticket))
         if ticket._state.adding:
             _number_and_insert(ticket, at)

@@ -2,7 +2,7 @@ from .calendar import NonWorkingDay, WorkingHours
 from .catalogue import Department, Service, ServiceAttribute
 from .imports import ImportRun, SubjectSynonym
 from .moderation import Moderation
-from .outbox import Notification
+from .outbox import DepartmentAlerts, Notification
 from .reference import ReferenceRecord
 from .staff import StaffProfile
 from .status import PublicBucket
@@ -27,6 +27,7 @@ __all__ = [
     "Colonia",
     "Delegacion",
     "Department",
+    "DepartmentAlerts",
     "FolioCounter",
     "ImportRun",
     "Locality",

@@ -180,6 +180,8 @@ class Ticket(models.Model):
     reporter_name = models.CharField("nombre de quien reporta", max_length=150, blank=True)
     reporter_phone = models.CharField("teléfono", max_length=15, blank=True)
     reporter_email = models.EmailField("correo", blank=True)
+    # The reporter asked for no more updates of this report (the link in every update).
+    reporter_unsubscribed_at = models.DateTimeField("sin avisos desde", null=True, blank=True)
 
     parent = models.ForeignKey(
         "self",
