@@ -330,3 +330,82 @@ def seed(count, *, days=None, batch_size=5000, progress=None, now=None, seed_val
     # Bulk writes bypass the lifecycle, which keeps the public counters: recount them.
     rollups.rebuild()
     return created
+
+
+# --- Practice tickets for the staff's queues (issue #13) ----------------------------------
+# The bulk history above ends in the past; staff learning the workspace need something in
+# every queue today. These go through the lifecycle itself (a few dozen), so their trails,
+# SLA clocks, rollups and alerts are exactly what real work produces.
+
+PRACTICE_PLACES = ["Calle Hidalgo 12", "Av. Tecnológico 230", "Calle Morelos 45", "Paseo San Isidro 801"]
+
+
+def created_for(business_hours_ago, now, calendar):
+    """The moment `business_hours_ago` business hours before `now` (to the minute)."""
+    target = timedelta(hours=business_hours_ago)
+    low, high = now - timedelta(days=60), now
+    while high - low > timedelta(minutes=1):
+        middle = low + (high - low) / 2
+        if calendar.between(middle, now) > target:
+            low = middle
+        else:
+            high = middle
+    return high
+
+
+def practice(*, now=None, staff_by_department=None, actor=None):
+    """In every department: one ticket unassigned, one overdue, one about to be, one on
+    hold, one reopened and one duplicate. Returns how many tickets were created."""
+    from tickets import lifecycle
+
+    now = now or timezone.now()
+    calendar = get_calendar()
+    colonias = list(Colonia.objects.order_by("pk").values_list("pk", flat=True)[:50])
+    made = 0
+    services = Service.objects.filter(is_active=True, sla_hours__gt=0).select_related("department").order_by("pk")
+    first_service = {}
+    for service in services:
+        first_service.setdefault(service.department_id, service)
+    for number, service in enumerate(first_service.values()):
+        department = service.department
+        staff = (staff_by_department or {}).get(department.pk) or []
+        worker = staff[0] if staff else None
+        sla = float(service.sla_hours)
+
+        def report(hours_ago, text, *, _service=service, _n=number):
+            colonia = Colonia.objects.get(pk=colonias[_n % len(colonias)]) if colonias else None
+            return lifecycle.ticket_create(
+                service=_service,
+                description=f"[Práctica] {text}",
+                channel=Channel.TELEFONO,
+                address=PRACTICE_PLACES[_n % len(PRACTICE_PLACES)],
+                colonia=colonia,
+                reporter_name="Vecina de práctica",
+                reporter_phone="7220000000",
+                actor=actor,
+                at=created_for(hours_ago, now, calendar),
+            )
+
+        def step(ticket, minutes):
+            return ticket.created_at + timedelta(minutes=minutes)
+
+        report(2, "Reporte nuevo sin responsable.")
+        overdue = report(sla + 6, "Se pasó del plazo.")
+        due_soon = report(sla - 3, "Le quedan tres horas hábiles.")
+        on_hold = report(sla / 2, "Espera material.")
+        reopened = report(sla + 20, "El ciudadano dijo que no quedó.")
+        original = report(4, "Reporte principal de un problema repetido.")
+        duplicate = report(3, "El mismo problema, reportado otra vez.")
+        made += 7
+        lifecycle.ticket_mark_duplicate(ticket=duplicate, parent=original, actor=actor, at=step(duplicate, 30))
+        if worker is None:
+            continue  # nobody to assign in this department: the rest stay unassigned
+        for ticket in (overdue, due_soon, on_hold, reopened):
+            lifecycle.ticket_assign(ticket=ticket, actor=actor, assignee=worker, at=step(ticket, 20))
+            lifecycle.ticket_start(ticket=ticket, actor=worker, at=step(ticket, 40))
+        lifecycle.ticket_wait(
+            ticket=on_hold, actor=worker, reason="Esperamos material del almacén.", public=True, at=step(on_hold, 60)
+        )
+        lifecycle.ticket_resolve(ticket=reopened, actor=worker, public_note="Se atendió.", at=step(reopened, 120))
+        lifecycle.ticket_reopen(ticket=reopened, actor=None, via="web", reason="Sigue igual.", at=step(reopened, 600))
+    return made

@@ -1,8 +1,11 @@
 """What keeps the ticket list fast at a million rows: capped counts and indexed filters."""
 
+from datetime import timedelta
+
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.core.paginator import Paginator
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from tickets import catalogue, permissions, queues
@@ -123,4 +126,47 @@ class TagFilter(admin.SimpleListFilter):
         value = str(self.value() or "")
         if value.isdigit() and len(value) <= 9:
             return queryset.filter(tags__id=int(value))
+        return queryset
+
+
+class OpenAgeFilter(admin.SimpleListFilter):
+    """Open tickets, all or by age (the dashboard's backlog links here)."""
+
+    title = "abiertos por antigüedad"
+    parameter_name = "abiertos"
+
+    def lookups(self, request, model_admin):
+        from tickets.dashboard import AGE_BUCKETS
+
+        return [("todos", "Todos los abiertos"), *[(slug, label) for slug, label, *_ in AGE_BUCKETS]]
+
+    def queryset(self, request, queryset):
+        from tickets.dashboard import AGE_BUCKETS
+        from tickets.models.status import OPEN_STATUSES
+
+        value = self.value()
+        if value == "todos":
+            return queryset.filter(status__in=OPEN_STATUSES)
+        for slug, _, low, high in AGE_BUCKETS:
+            if value == slug:
+                now = timezone.now()
+                queryset = queryset.filter(status__in=OPEN_STATUSES, created_at__lte=now - timedelta(days=low))
+                return queryset.filter(created_at__gt=now - timedelta(days=high)) if high is not None else queryset
+        return queryset
+
+
+class DueTodayFilter(admin.SimpleListFilter):
+    title = "vence"
+    parameter_name = "vence"
+
+    def lookups(self, request, model_admin):
+        return [("hoy", "Hoy")]
+
+    def queryset(self, request, queryset):
+        from tickets.models.status import RUNNING_STATUSES
+
+        if self.value() == "hoy":
+            now = timezone.now()
+            end = timezone.localtime(now).replace(hour=23, minute=59, second=59, microsecond=999999)
+            return queryset.filter(status__in=RUNNING_STATUSES, due_at__gt=now, due_at__lte=end)
         return queryset

@@ -18,12 +18,15 @@ from django.utils.safestring import mark_safe
 
 from tickets import lifecycle, macros, permissions
 from tickets.admin import actions
+from tickets.admin.dashboard import dashboard_urls
 from tickets.admin.forms import TicketActionForm, TicketDetailsForm
 from tickets.admin.intake import intake_urls
 from tickets.admin.listing import (
     CappedCountPaginator,
     CatalogueFilter,
     DelegacionFilter,
+    DueTodayFilter,
+    OpenAgeFilter,
     QueueFilter,
     SlaStateFilter,
     TagFilter,
@@ -84,6 +87,9 @@ class TicketAdmin(admin.ModelAdmin):
         "channel",
         "priority",
         TagFilter,
+        OpenAgeFilter,
+        DueTodayFilter,
+        ("created_at", admin.DateFieldListFilter),
     )
     list_select_related = ("service", "colonia")
     list_per_page = 50
@@ -145,6 +151,13 @@ class TicketAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ("tickets/admin.css",)}
 
+    # The dashboard links to the tickets of one colonia or one person (no filter of their own
+    # in the sidebar: a choice of 300 colonias or every staff member would be noise there).
+    EXTRA_LOOKUPS = ("colonia__id__exact", "assignee__id__exact")
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup in self.EXTRA_LOOKUPS or super().lookup_allowed(lookup, value, request)
+
     # --- who sees what -------------------------------------------------------------------
     def get_queryset(self, request):
         # The SLA column is judged in Python per row shown (sla_badge): annotating the state in
@@ -199,7 +212,7 @@ class TicketAdmin(admin.ModelAdmin):
             self.admin_site.admin_view(self.changes_view),
             name="tickets_ticket_changes",
         )
-        return intake_urls(self) + moderation_urls(self) + [changes] + super().get_urls()
+        return intake_urls(self) + moderation_urls(self) + dashboard_urls(self) + [changes] + super().get_urls()
 
     # --- search: exact folio and phone hits use their unique/partial indexes ---------------
     def get_search_results(self, request, queryset, search_term):

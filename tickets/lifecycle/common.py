@@ -75,6 +75,12 @@ def event(ticket, kind, *, actor, via, at, public, old="", new="", note="", acto
     told = public and notifications.tells_reporter(kind, actor=actor, via=via, new=new)
     if told and notifications.may_tell_reporter(ticket):
         outbox.promise_update(ticket)
+    staff_act = actor is not None and kind != Kind.CREATED and at != ticket.created_at  # not the intake itself
+    if staff_act and ticket.first_action_at is None and ticket.pk:
+        # Set on the row now (the caller may save only some fields) and in memory (a full
+        # save later writes the same value back).
+        ticket.first_action_at = at
+        Ticket.objects.filter(pk=ticket.pk, first_action_at__isnull=True).update(first_action_at=at)
     return TicketEvent.objects.create(
         ticket=ticket,
         kind=kind,

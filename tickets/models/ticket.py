@@ -211,6 +211,9 @@ class Ticket(models.Model):
     sla_paused_at = models.DateTimeField("plazo en pausa desde", null=True, blank=True)
     sla_breached_at = models.DateTimeField("vencimiento registrado", null=True, blank=True)
     reopened_count = models.PositiveSmallIntegerField("reaperturas", default=0)
+    # The first thing a person on the staff did with the ticket (assign, start, a note…): the
+    # supervisor's dashboard reports the time to it (tickets/dashboard.py).
+    first_action_at = models.DateTimeField("primera atención", null=True, blank=True)
     # Business hours from creation to resolution (the resident's wait, paused time included).
     business_hours_to_resolve = models.DecimalField(
         "horas hábiles para resolver", max_digits=9, decimal_places=2, null=True, blank=True

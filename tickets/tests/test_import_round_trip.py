@@ -47,7 +47,7 @@ def test_export_then_import_into_an_empty_database_reproduces_the_public_numbers
     from conftest import local
 
     time_machine.move_to(local(2026, 11, 20, 12), tick=False)
-    call_command("seed_demo", tickets=300, days=200, verbosity=0)
+    call_command("seed_demo", tickets=300, days=200, no_practice=True, verbosity=0)
     snapshot.recompute()
     before = public_numbers(client)
     exported = download(client, "/datos/tickets.csv")

@@ -11,7 +11,7 @@ from tickets.sla import get_calendar
 
 @pytest.fixture
 def seeded(db, frozen):
-    call_command("seed_demo", tickets=600, verbosity=0)
+    call_command("seed_demo", tickets=600, no_practice=True, verbosity=0)
     return Ticket.objects.select_related("service")
 
 
@@ -57,3 +57,27 @@ def test_new_tickets_after_seeding_continue_the_folio_sequence(seeded, make_tick
 def test_if_empty_leaves_a_database_with_tickets_alone(seeded):
     call_command("seed_demo", tickets=50, if_empty=True, verbosity=0)
     assert Ticket.objects.count() == 600
+
+
+def test_practice_tickets_fill_every_queue_of_every_department(db, frozen, supervisor, obras_staff, opdapas_staff):
+    """`seed_demo` ends with tickets staff can practise on today: each queue of each department
+    with staff has some, made through the lifecycle (real trails and clocks)."""
+    from tickets import queues
+
+    call_command("seed_demo", tickets=50, verbosity=0)
+    practice = Ticket.objects.filter(description__startswith="[Práctica]")
+    for department, row in queues.by_department(supervisor):
+        counts = {queue.slug: n for queue, n in row}
+        if department.staff.exists():
+            assert all(counts[slug] > 0 for slug in counts), (department, counts)
+        assert (
+            practice.filter(department=department, status=Status.DUPLICADO).exists()
+            or not department.services.filter(sla_hours__gt=0).exists()
+        )
+    for persona in (obras_staff, opdapas_staff):
+        assert queues.tickets(queues.BY_SLUG["mios"], persona).exists()
+    # Their trails are the lifecycle's: the overdue one was assigned and started.
+    overdue = practice.filter(
+        description__contains="Se pasó del plazo", department=obras_staff.staff_profile.department
+    ).get()
+    assert [e.kind for e in overdue.events.order_by("id")][:4] == ["created", "assigned", "status", "status"]

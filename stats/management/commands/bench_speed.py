@@ -60,7 +60,9 @@ class Command(BaseCommand):
         seeded = min(size, SEEDED_UP_TO) - Ticket.objects.count()
         if seeded > 0:
             self.stdout.write(f"Creando {seeded:,} tickets de demostración…")
-            call_command("seed_demo", tickets=seeded, seed=random.randrange(10**6), stdout=self.stdout)
+            call_command(
+                "seed_demo", tickets=seeded, seed=random.randrange(10**6), no_practice=True, stdout=self.stdout
+            )
             missing -= seeded
         if missing > 0:
             self.stdout.write(f"Generando {missing:,} tickets sintéticos y reconstruyendo acumulados…")

@@ -44,7 +44,9 @@ class Command(BaseCommand):
         missing = options["tickets"] - Ticket.objects.count()
         if missing > 0:
             self.stdout.write(f"Creando {missing:,} tickets de demostración…")
-            call_command("seed_demo", tickets=missing, seed=random.randrange(10**6), stdout=self.stdout)
+            call_command(
+                "seed_demo", tickets=missing, seed=random.randrange(10**6), no_practice=True, stdout=self.stdout
+            )
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE tickets_ticket")
             cursor.execute("VACUUM ANALYZE tickets_ticketevent")

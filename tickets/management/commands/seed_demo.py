@@ -4,6 +4,7 @@ from tqdm import tqdm
 
 from tickets import demo
 from tickets.models import Service, Ticket
+from tickets.permissions import SUPERVISOR_GROUP
 
 
 class Command(BaseCommand):
@@ -15,6 +16,11 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="Solo si la base no tiene tickets.")
         parser.add_argument("--seed", type=int, default=7311, help="Semilla aleatoria (reproducible).")
         parser.add_argument("--batch-size", type=int, default=5000)
+        parser.add_argument(
+            "--no-practice",
+            action="store_true",
+            help="Sin los tickets de práctica de hoy (vencidos, por vencer, en espera… en cada dependencia).",
+        )
 
     def handle(self, *args, **options):
         if not Service.objects.exists():
@@ -38,6 +44,13 @@ class Command(BaseCommand):
                 staff_by_department=staff,
             )
         self.stdout.write(self.style.SUCCESS(f"{created} tickets de demostración creados."))
+        if not options["no_practice"]:
+            supervisor = get_user_model().objects.filter(is_active=True, groups__name=SUPERVISOR_GROUP).first()
+            practiced = demo.practice(staff_by_department=staff, actor=supervisor)
+            self.stdout.write(
+                f"{practiced} tickets de práctica para las colas del personal (vencidos, por vencer, en espera, "
+                "reabiertos, duplicados y sin asignar en cada dependencia)."
+            )
         # The other apps' demo content: ratings of resolved tickets, and a few articles.
         from news.demo import seed_articles
         from surveys.demo import seed_ratings
