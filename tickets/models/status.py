@@ -161,7 +161,8 @@ def sla_state_q(state, now=None):
             waiting & Q(due_soon_at__lte=F("sla_paused_at"), due_at__gt=F("sla_paused_at"))
         )
     if state == SlaState.A_TIEMPO:
-        return Q(GreaterThan(due_soon, now)) | (waiting & Q(due_soon_at__gt=F("sla_paused_at")))
+        # due > due_soon always: the redundant condition lets the deadlines' index serve it.
+        return Q(GreaterThan(due, now), GreaterThan(due_soon, now)) | (waiting & Q(due_soon_at__gt=F("sla_paused_at")))
     if state == SlaState.CUMPLIDO:
         return resolved_on_time_q(True)
     if state == SlaState.INCUMPLIDO:

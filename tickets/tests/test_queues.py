@@ -128,7 +128,7 @@ def test_a_change_shows_in_the_counts_at_once(client, backlog, obras_staff):
 def test_the_supervisor_sees_the_queues_per_department_linked_to_the_list(client, backlog, supervisor):
     client.force_login(supervisor)
     response = client.get(HOME)
-    table = {str(department): {q.slug: n for q, n in row} for department, row in response.context["queue_table"]}
+    table = {str(d): {q.slug: n.value for q, n in row} for d, row in response.context["queue_table"]}
     assert table["Dirección de Obras Públicas"] == {
         "sin-asignar": 2,
         "por-vencer": 1,

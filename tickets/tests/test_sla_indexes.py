@@ -43,7 +43,12 @@ def plan(queryset):
 
 
 @pytest.mark.parametrize(
-    ("state", "index"), [("vencido", "ticket_running_due_idx"), ("por_vencer", "ticket_running_duesoon_idx")]
+    ("state", "index"),
+    [
+        ("vencido", "ticket_running_due_idx"),
+        ("por_vencer", "ticket_running_due_pair_idx"),
+        ("a_tiempo", "ticket_running_due_pair_idx"),
+    ],  # fmt: skip
 )
 def test_the_sla_states_match_their_expression_indexes(city, state, index):
     assert index in plan(Ticket.objects.in_sla_state(state).values("pk"))
