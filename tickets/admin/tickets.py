@@ -345,7 +345,9 @@ class TicketAdmin(admin.ModelAdmin):
         except ValueError:
             return JsonResponse({"error": "Falta «desde»: el número del último cambio visto."}, status=400)
         changes = lifecycle.changes_since(ticket, since, request.user)[:5]
-        return JsonResponse({"changes": [{"id": c.pk, "message": lifecycle.conflict_message(c)} for c in changes]})
+        return JsonResponse(
+            {"changes": [{"id": c.pk, "message": lifecycle.conflict_message(c, refused=False)} for c in changes]}
+        )
 
     def save_related(self, request, form, formsets, change):
         # Photos are read-only here and nothing else is related: nothing is written, but the

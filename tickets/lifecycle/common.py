@@ -130,15 +130,17 @@ def changes_since(ticket, event_id, actor):
     return others.order_by("-pk")
 
 
-def conflict_message(change):
+def conflict_message(change, *, refused=True):
+    """What a colleague changed, in a sentence: for a refusal (what was typed is kept) or for
+    the notice on an open page (refused=False)."""
     when = timezone.localtime(change.created_at).strftime("%H:%M")
     what = change.get_kind_display().lower()
     if change.new_value:
         what = f"{what}: {change.new_value}"
-    return (
-        f"{change.actor_name} cambió este ticket a las {when} ({what}) después de que usted lo abrió. "
-        "Revise el historial y vuelva a intentarlo: lo que escribió sigue aquí."
-    )
+    said = f"{change.actor_name} cambió este ticket a las {when} ({what}) después de que usted lo abrió."
+    if refused:
+        return f"{said} Revise el historial y vuelva a intentarlo: lo que escribió sigue aquí."
+    return f"{said} Recargue el ticket para verlo antes de actuar."
 
 
 def check_unchanged(ticket):

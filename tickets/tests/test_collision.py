@@ -114,8 +114,9 @@ def test_the_page_asks_what_others_changed_since_it_was_opened(client, obras_sta
     assert client.get(changes, {"desde": seen}).json() == {"changes": []}
     lifecycle.ticket_start(ticket=pothole, actor=supervisor)
     [change] = client.get(changes, {"desde": seen}).json()["changes"]
-    assert change["message"].startswith(
-        "Sofía Supervisora cambió este ticket a las 10:00 (cambio de estado: En proceso)"
+    assert change["message"] == (
+        "Sofía Supervisora cambió este ticket a las 10:00 (cambio de estado: En proceso) después de que usted "
+        "lo abrió. Recargue el ticket para verlo antes de actuar."
     )
     assert client.get(changes).status_code == 400
     # Another department's ticket does not exist for Óscar, here as everywhere.
