@@ -11,6 +11,7 @@ from tickets.models import (
     Locality,
     NonWorkingDay,
     RoutingRule,
+    SavedView,
     Service,
     ServiceAttribute,
     StaffProfile,
@@ -37,6 +38,7 @@ def locality_changed(**kwargs):
 # The routing rules are kept with the reference data, with their assignees: who works where
 # (the staff profile, the groups) decides whether a rule may assign to them.
 @receiver([post_save, post_delete], sender=RoutingRule)
+@receiver([post_save, post_delete], sender=SavedView)
 @receiver([post_save, post_delete], sender=Tag)
 @receiver([post_save, post_delete], sender=StaffProfile)
 @receiver(m2m_changed, sender=RoutingRule.tags.through)

@@ -278,7 +278,7 @@ class TicketAdmin(admin.ModelAdmin):
     # --- pages ---------------------------------------------------------------------------
     def changelist_view(self, request, extra_context=None):
         context = {
-            **workspace_context(request),
+            **workspace_context(request, kept_counts=True),
             "current_queue": request.GET.get("cola", ""),
             "save_query": clean_query(request.GET.urlencode()),
             **(extra_context or {}),

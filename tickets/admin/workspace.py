@@ -67,15 +67,27 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     list_select_related = ("service", "delegacion", "assignee")
 
 
-def workspace_context(request):
+def saved_views_for(user):
+    """The saved views the user sees, from the copy each process keeps with the reference data
+    (they change a few times a month; tickets/signals.py forgets it when one is saved)."""
+    from tickets import catalogue, permissions
+
+    every = catalogue.kept("saved-views", lambda: list(SavedView.objects.select_related("department")))
+    if user.has_perm("tickets.view_all_tickets"):
+        return every
+    own = permissions.visible_department_id(user)
+    return [view for view in every if view.department_id is None or view.department_id == own]
+
+
+def workspace_context(request, *, kept_counts=False):
     """What the home page and the ticket list show above everything else: the user's queues
-    with their counts, the supervisor's table per department, and the saved views."""
+    with their counts (the list's kept a few seconds: tickets/queues.py), and the saved views."""
     user = request.user
     if not user.has_perm("tickets.view_ticket"):
         return {}
     context = {
-        "my_queues": queues.my_queues(user),
-        "saved_views": list(SavedView.objects.for_user(user)),
+        "my_queues": queues.my_queues(user, kept=kept_counts),
+        "saved_views": saved_views_for(user),
         "can_save_views": user.has_perm("tickets.add_savedview"),
     }
     return context

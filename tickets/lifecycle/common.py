@@ -8,7 +8,7 @@ from django.core.files.images import get_image_dimensions
 from django.db import models
 from django.utils import timezone
 
-from tickets import notifications, outbox, permissions
+from tickets import notifications, outbox, permissions, queues
 from tickets.models import Channel, Ticket, TicketEvent, TicketPhoto
 
 logger = logging.getLogger(__name__)
@@ -75,6 +75,8 @@ def event(ticket, kind, *, actor, via, at, public, old="", new="", note="", acto
     told = public and notifications.tells_reporter(kind, actor=actor, via=via, new=new)
     if told and notifications.may_tell_reporter(ticket):
         outbox.promise_update(ticket)
+    if actor is not None:  # the counts of their queues over the ticket list, afresh
+        queues.forget_mine(actor.pk)
     staff_act = actor is not None and kind != Kind.CREATED and at != ticket.created_at  # not the intake itself
     if staff_act and ticket.first_action_at is None and ticket.pk:
         # Set on the row now (the caller may save only some fields) and in memory (a full

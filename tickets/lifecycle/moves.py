@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from stats import rollups
-from tickets import alerts, outbox, permissions
+from tickets import alerts, outbox, permissions, queues
 from tickets.lifecycle.common import Kind, Refused, Via, check_unchanged, event, locked, refreshed, require_work
 from tickets.models import Channel, Notification, Status, Ticket
 from tickets.models.status import ALLOWED_MOVES, OPEN_STATUSES
@@ -108,6 +108,7 @@ def ticket_assign(*, ticket, actor, assignee=None, department=None, note="", via
             )
             t.assignee = assignee
             alerts.assigned(t, assignee, actor)
+            queues.forget_mine(assignee.pk)
             changed = True
         if not changed:
             raise Refused(f"El ticket {t.folio} ya tiene esa asignación.")

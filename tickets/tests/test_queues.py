@@ -118,9 +118,13 @@ def test_the_list_opens_each_queue_and_the_home_page_counts_it(
     assert f'<span class="queue-label">{label}</span>' in home.text
 
 
-def test_a_change_shows_in_the_counts_at_once(client, backlog, obras_staff):
+def test_the_users_own_change_shows_in_the_counts_at_once(
+    client, backlog, obras_staff, django_capture_on_commit_callbacks
+):
     client.force_login(obras_staff)
-    lifecycle.ticket_assign(ticket=backlog["nuevo"], actor=obras_staff, assignee=obras_staff)
+    client.get(LIST)  # the counts are now kept
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.ticket_assign(ticket=backlog["nuevo"], actor=obras_staff, assignee=obras_staff)
     counts = {queue.slug: count.value for queue, _, count in client.get(LIST).context["my_queues"]}
     assert counts["mios"] == 4 and counts["sin-asignar"] == 1
 
@@ -217,3 +221,27 @@ def test_a_view_without_any_list_filter_is_refused(client, supervisor):
     assert response.status_code == 200
     assert "La vista no tiene ningún filtro de la lista de tickets." in response.text
     assert not SavedView.objects.exists()
+
+
+def test_the_lists_counts_are_kept_half_a_minute_but_the_users_own_work_shows_at_once(
+    client, backlog, obras_staff, supervisor, make_ticket, time_machine, django_capture_on_commit_callbacks
+):
+    client.force_login(obras_staff)
+
+    def list_counts():
+        return {queue.slug: n.value for queue, _, n in client.get(LIST).context["my_queues"]}
+
+    assert list_counts()["sin-asignar"] == 2
+    make_ticket("bacheo")  # a resident's new report
+    assert list_counts()["sin-asignar"] == 2  # the list's counts are kept…
+    home = {queue.slug: n.value for queue, _, n in client.get(HOME).context["my_queues"]}
+    assert home["sin-asignar"] == 3  # …the home page counts afresh (and refreshes them)
+    assert list_counts()["sin-asignar"] == 3
+    make_ticket("bacheo")
+    time_machine.shift(queues.KEPT_SECONDS + 1)
+    assert list_counts()["sin-asignar"] == 4  # …for half a minute at most
+    # Assigned to him by someone else: his "Mis tickets" at once.
+    assert list_counts()["mios"] == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.ticket_assign(ticket=backlog["por_vencer"], actor=supervisor, assignee=obras_staff)
+    assert list_counts()["mios"] == 4
