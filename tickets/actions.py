@@ -39,6 +39,7 @@ ACTIONS = {
         Action("duplicate", "Marcar como duplicado", done="Ticket marcado como duplicado."),
         Action("reopen", "Reabrir", needs_note=True, done="Ticket reabierto; el plazo se reinició."),
         Action("photo", "Agregar fotos del trabajo", done="Fotos agregadas."),
+        Action("tags", "Cambiar etiquetas", done="Etiquetas actualizadas."),
     )
 }
 
@@ -65,7 +66,7 @@ def _allowed(code, user, ticket):
         return may_move(status, Status.DUPLICADO)
     if code == "reopen":
         return lifecycle.may_reopen(ticket, actor=user)
-    if code == "photo":
+    if code in ("photo", "tags"):
         return True
     raise ValueError(code)
 
@@ -89,7 +90,7 @@ def perform(code, *, ticket, actor, via=lifecycle.Via.ADMIN, note="", public=Non
 
     `public`: whether the note (or the photos) are shown to the public; a hold's reason must
     say so (None is refused), a note or a photo is internal unless told otherwise.
-    `inputs`: assignee / department (assign), parent (duplicate), photos (photo).
+    `inputs`: assignee / department (assign), parent (duplicate), photos (photo), tags (tags).
     """
     if code not in ACTIONS:
         raise lifecycle.Refused(f"Acción desconocida: «{code}».", field="action")
@@ -128,4 +129,6 @@ def perform(code, *, ticket, actor, via=lifecycle.Via.ADMIN, note="", public=Non
         lifecycle.ticket_add_photos(
             ticket=ticket, photos=inputs.get("photos") or (), actor=actor, via=via, public=public, note=note
         )
+    elif code == "tags":
+        lifecycle.ticket_set_tags(ticket=ticket, actor=actor, tags=inputs.get("tags") or (), via=via)
     return ACTIONS[code].done

@@ -25,7 +25,7 @@ from api.rest.reports import PhotoUploads
 from api.rest.tickets import PublicTicketSerializer, TicketFilter, conditional, ticket_by_folio
 from tickets import actions, lifecycle, permissions
 from tickets.admin.forms import assignable_users, find_parent
-from tickets.models import Colonia, Department, Priority, Service, Ticket, TicketPhoto
+from tickets.models import Colonia, Department, Priority, Service, Tag, Ticket, TicketPhoto
 
 User = get_user_model()
 
@@ -161,6 +161,19 @@ class ActionInput(serializers.Serializer):
     )
     parent = serializers.CharField(required=False, allow_blank=True, default="", help_text="Folio principal.")
     photos = PhotoUploads(required=False, default=list)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        default=list,
+        help_text="Con `tags`: los nombres de las etiquetas que el ticket debe tener (las demás se quitan).",
+    )
+
+    def validate_tags(self, names):
+        found = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+        unknown = [name for name in names if name not in found]
+        if unknown:
+            raise serializers.ValidationError(f"No existe la etiqueta «{unknown[0]}».")
+        return [found[name] for name in dict.fromkeys(names)]
 
 
 @extend_schema_view(
@@ -219,8 +232,9 @@ class StaffTicketViewSet(StaffEndpoint, mixins.ListModelMixin, mixins.RetrieveMo
 
     @extend_schema(
         summary="Hacer un movimiento del ticket",
-        description="assign_me, assign (assignee y/o department), start, wait (note), resolve (note pública), "
-        "no_procede (note), duplicate (parent), reopen (note), note (note, public), photo (photos, public). "
+        description="assign_me, assign (assignee y/o department), start, wait (note, public), resolve (note "
+        "pública), no_procede (note), duplicate (parent), reopen (note), note (note, public), photo (photos, "
+        "public), tags (tags). "
         "Un movimiento que el estado del ticket no permite responde 409 con el motivo.",
         tags=["personal"],
         request={"application/json": ActionInput, "multipart/form-data": ActionInput},
@@ -249,6 +263,7 @@ class StaffTicketViewSet(StaffEndpoint, mixins.ListModelMixin, mixins.RetrieveMo
             department=values["department"],
             parent=parent,
             photos=values["photos"],
+            tags=values["tags"],
         )
         return self._answer(ticket, message=message)
 

@@ -100,11 +100,8 @@ def test_a_crew_works_a_ticket_from_the_tablet(api, token_for, obras_staff, poth
     photo = act(action="photo", public="true", photos=[images.upload()])
     assert photo.status_code == 200 and photo.json()["message"] == "Fotos agregadas."
     done = act(action="resolve", note="Se bacheó.")
-    assert done.json()["ticket"]["status"] == "resuelto" and done.json()["ticket"]["allowed_actions"] == [
-        "note",
-        "reopen",
-        "photo",
-    ]
+    assert done.json()["ticket"]["status"] == "resuelto"
+    assert done.json()["ticket"]["allowed_actions"] == ["note", "reopen", "photo", "tags"]
     vias = set(TicketEvent.objects.filter(ticket=pothole, kind=TicketEvent.Kind.STATUS).values_list("via", flat=True))
     assert vias == {"api"}
 
@@ -175,3 +172,17 @@ def test_assignee_me_and_who_am_i(api, token_for, obras_staff, pothole, make_tic
     assert [t["folio"] for t in mine] == [pothole.folio]
     me = api.get("/api/v1/staff/me/", headers=auth(key)).json()
     assert me["department"]["name"] == "Dirección de Obras Públicas" and me["sees_all_departments"] is False
+
+
+def test_staff_set_tags_by_name(api, token_for, obras_staff, opdapas_staff, pothole):
+    from tickets.models import Tag
+
+    Tag.objects.create(name="escuela")
+    url = f"{STAFF}{pothole.folio}/actions/"
+    done = api.post(url, {"action": "tags", "tags": ["escuela"]}, headers=auth(token_for(obras_staff)), format="json")
+    assert done.status_code == 200 and done.json()["message"] == "Etiquetas actualizadas."
+    assert list(pothole.tags.values_list("name", flat=True)) == ["escuela"]
+    bad = api.post(url, {"action": "tags", "tags": ["inventada"]}, headers=auth(token_for(obras_staff)), format="json")
+    assert bad.status_code == 400 and "No existe la etiqueta «inventada»." in bad.text
+    other = api.post(url, {"action": "tags", "tags": []}, headers=auth(token_for(opdapas_staff)), format="json")
+    assert other.status_code == 404  # another department's ticket does not exist for Paula

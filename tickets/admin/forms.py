@@ -8,7 +8,7 @@ from tickets import actions as ticket_actions
 from tickets import lifecycle, macros, permissions
 from tickets.folio import parse_folio
 from tickets.forms import PhotosField
-from tickets.models import Department, Macro, Ticket
+from tickets.models import Department, Macro, Tag, Ticket
 
 User = get_user_model()
 
@@ -111,11 +111,19 @@ class TicketActionForm(forms.Form):
     )
     parent_folio = forms.CharField(label="Folio del ticket principal", max_length=30, required=False)
     photos = PhotosField(label="Fotos del trabajo", required=False, help_text="Hasta 3 fotos JPEG, PNG o WebP.")
+    tags = forms.ModelMultipleChoiceField(
+        label="Etiquetas",
+        queryset=Tag.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Con «Cambiar etiquetas»: las marcadas quedan, las demás se quitan.",
+    )
     # The newest event on the page the user acts from (tickets/lifecycle/common.py,
     # unchanged_since): a move made from a stale page is refused.
     seen_event = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
-    field_order = ["action", "macro", "note", "public", "reason_public", "assignee", "department", "parent_folio"]
+    field_order = ["action", "macro", "note", "public", "reason_public", "assignee", "department", "parent_folio",
+                   "photos", "tags"]  # fmt: skip
 
     # A note or a photo adds to the ticket without overwriting anything: not refused for it.
     ADDS_ONLY = ("note", "photo")
@@ -126,6 +134,10 @@ class TicketActionForm(forms.Form):
         self.fields["action"].choices = self.available_actions()
         self.fields["assignee"].queryset = assignable_users(ticket.department)
         self.fields["macro"].queryset = Macro.objects.for_ticket(ticket)
+        if not Tag.objects.exists():
+            del self.fields["tags"]
+        elif not self.is_bound:
+            self.initial.setdefault("tags", list(ticket.tags.values_list("pk", flat=True)))
         if not permissions.can_route(user):
             del self.fields["department"]
 
@@ -182,6 +194,7 @@ class TicketActionForm(forms.Form):
                 department=data.get("department"),
                 parent=data.get("parent"),
                 photos=data.get("photos") or (),
+                tags=data.get("tags") or (),
             )
 
     def add_refusal(self, refusal):

@@ -17,6 +17,7 @@ from tickets.lifecycle.details import (
     ticket_add_affected,
     ticket_add_note,
     ticket_add_reporter_info,
+    ticket_set_tags,
     ticket_unsubscribe_reporter,
     ticket_update_details,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "ticket_reopen",
     "ticket_resolve",
     "ticket_start",
+    "ticket_set_tags",
     "ticket_unsubscribe_reporter",
     "ticket_update_details",
     "ticket_wait",

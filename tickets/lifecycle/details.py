@@ -134,3 +134,25 @@ def ticket_unsubscribe_reporter(*, ticket, at=None):
             event(t, Kind.NOTE, actor=None, via=Via.WEB, at=at, public=False,
                   note="El ciudadano pidió no recibir más avisos de este reporte.")  # fmt: skip
     return refreshed(ticket, t)
+
+
+def ticket_set_tags(*, ticket, actor, tags, via=Via.ADMIN, at=None):
+    """Staff set the ticket's tags (the routing rules put them too); the trail says which were
+    added and removed. Any who works the ticket may; refused if nothing changes."""
+    at = at or timezone.now()
+    wanted = {tag.pk: tag for tag in tags}
+    with transaction.atomic():
+        t = locked(ticket)
+        require_work(actor, t)
+        current = {tag.pk: tag for tag in t.tags.all()}
+        added = [wanted[pk] for pk in wanted.keys() - current.keys()]
+        removed = [current[pk] for pk in current.keys() - wanted.keys()]
+        if not added and not removed:
+            raise Refused(f"El ticket {t.folio} ya tiene esas etiquetas.", field="tags")
+        t.tags.add(*added)
+        t.tags.remove(*removed)
+        names = sorted(tag.name for tag in wanted.values())
+        event(t, Kind.TAGGED, actor=actor, via=via, at=at, public=False,
+              old=", ".join(sorted(tag.name for tag in current.values())), new=", ".join(names) or "—")  # fmt: skip
+        t.save(update_fields=["updated_at"])
+    return refreshed(ticket, t)

@@ -140,3 +140,19 @@ def test_the_rules_of_an_assignee_who_changed_department_are_read_again(
     ticket.refresh_from_db()
     assert ticket.assignee is None
     assert "no asignó a oscar" in ticket.events.get(kind="note").note
+
+
+def test_staff_set_a_tickets_tags_from_its_page(client, make_ticket, frozen, obras_staff, schools_first):
+    ticket = make_ticket("bacheo", description="Bache frente a la escuela")  # tagged by the rule
+    lluvias = Tag.objects.create(name="lluvias")
+    client.force_login(obras_staff)
+    page = reverse("admin:tickets_ticket_change", args=[ticket.pk])
+    form = client.get(page).context["action_form"]
+    assert set(form.initial["tags"]) == set(ticket.tags.values_list("pk", flat=True))
+    done = client.post(page, {"_ticket_action": "1", "action": "tags", "tags": [lluvias.pk]}, follow=True)
+    assert "Etiquetas actualizadas." in done.text
+    assert list(ticket.tags.values_list("name", flat=True)) == ["lluvias"]
+    tagged = ticket.events.filter(kind="tagged").latest("id")
+    assert (tagged.old_value, tagged.new_value, tagged.actor) == ("escuela, prioridad", "lluvias", obras_staff)
+    same = client.post(page, {"_ticket_action": "1", "action": "tags", "tags": [lluvias.pk]})
+    assert "ya tiene esas etiquetas" in same.text

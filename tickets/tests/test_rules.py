@@ -18,7 +18,7 @@ from conftest import local, make_staff
 from stats import opendata, rollups
 from tickets import actions, lifecycle
 from tickets.admin.forms import TicketActionForm
-from tickets.models import Colonia, Service, Status, Ticket, TicketEvent
+from tickets.models import Colonia, Service, Status, Tag, Ticket, TicketEvent
 from tickets.models.status import open311_status, public_bucket, public_bucket_expression, resolved_on_time_q
 from tickets.permissions import DEPARTMENT_GROUP
 from tickets.tests import images
@@ -101,13 +101,13 @@ def test_open_and_unmeasured_tickets_have_no_on_time_verdict(one_of_each):
 # What each persona is offered, per status (supervisor Sofía; Óscar of Obras Públicas on his
 # own department's ticket; Paula of OPDAPAS on it; Olga the operator).
 WORKER_MOVES = {
-    "nuevo": {"note", "assign_me", "assign", "resolve", "no_procede", "duplicate", "photo"},
-    "asignado": {"note", "assign_me", "assign", "start", "resolve", "no_procede", "duplicate", "photo"},
-    "en_proceso": {"note", "assign_me", "assign", "wait", "resolve", "no_procede", "duplicate", "photo"},
-    "en_espera": {"note", "assign_me", "assign", "start", "resolve", "no_procede", "duplicate", "photo"},
-    "resuelto": {"note", "reopen", "photo"},
-    "no_procede": {"note", "photo"},
-    "duplicado": {"note", "photo"},
+    "nuevo": {"note", "assign_me", "assign", "resolve", "no_procede", "duplicate", "photo", "tags"},
+    "asignado": {"note", "assign_me", "assign", "start", "resolve", "no_procede", "duplicate", "photo", "tags"},
+    "en_proceso": {"note", "assign_me", "assign", "wait", "resolve", "no_procede", "duplicate", "photo", "tags"},
+    "en_espera": {"note", "assign_me", "assign", "start", "resolve", "no_procede", "duplicate", "photo", "tags"},
+    "resuelto": {"note", "reopen", "photo", "tags"},
+    "no_procede": {"note", "photo", "tags"},
+    "duplicado": {"note", "photo", "tags"},
 }
 
 
@@ -138,6 +138,7 @@ def test_every_offered_move_is_accepted_by_the_lifecycle(make_ticket, obras_staf
         "no_procede": {"note": "No es municipal."},
         "reopen": {"note": "Volvió a fallar."},
         "photo": {"photos": [images.cleaned()]},
+        "tags": {"tags": [Tag.objects.create(name="escuela")]},
     }
     colleague = make_staff("omar", DEPARTMENT_GROUP, "Dirección de Obras Públicas")
     performed = set()
