@@ -12,7 +12,10 @@
 
   function check(selector) {
     var input = document.querySelector(selector);
-    if (input) input.checked = true;
+    if (input) {
+      input.checked = true;
+      input.dispatchEvent(new Event("change", { bubbles: true })); // the panel shows its fields
+    }
     return input;
   }
 

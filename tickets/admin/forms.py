@@ -125,6 +125,18 @@ class TicketActionForm(forms.Form):
     field_order = ["action", "macro", "note", "public", "reason_public", "assignee", "department", "parent_folio",
                    "photos", "tags"]  # fmt: skip
 
+    # Which moves each field serves: the page shows a field only with its moves (static/
+    # tickets/action_panel.js; without JavaScript every field shows). Unlisted: always.
+    FIELD_ACTIONS = {
+        "public": ("note", "photo"),
+        "reason_public": ("wait",),
+        "assignee": ("assign",),
+        "department": ("assign",),
+        "parent_folio": ("duplicate",),
+        "photos": ("photo",),
+        "tags": ("tags",),
+    }
+
     # A note or a photo adds to the ticket without overwriting anything: not refused for it.
     ADDS_ONLY = ("note", "photo")
 

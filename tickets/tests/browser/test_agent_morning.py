@@ -63,6 +63,15 @@ def test_an_agent_takes_a_ticket_works_it_and_resolves_it_with_a_macro(
     act("Iniciar o reanudar la atención")
     expect(page.locator(".messagelist")).to_contain_text("Atención iniciada.")
 
+    # The panel shows the fields of the chosen move: the hold's question only for a hold.
+    question = page.get_by_text("¿El motivo de la espera es público?")
+    expect(question).to_be_visible()  # nothing chosen yet: every field shows
+    page.get_by_label("Poner en espera (pausa el plazo)", exact=True).check()
+    expect(question).to_be_visible()
+    expect(page.locator("#id_photos")).to_be_hidden()
+    page.get_by_label("Agregar nota", exact=True).check()
+    expect(question).to_be_hidden()
+
     photo = tmp_path / "despues.jpg"
     photo.write_bytes(images.jpeg_bytes(1600, 1200))
     page.get_by_label("Agregar fotos del trabajo", exact=True).check()
