@@ -15,6 +15,7 @@ again). Every promise is listed on the ticket's page.
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.utils import timezone
 
 from tickets import outbox, permissions
@@ -60,19 +61,22 @@ def _local_day(moment):
     return timezone.localtime(moment).date().isoformat()
 
 
-def overdue(ticket, now, alerts=None, boss=None):
-    """The breach of `ticket` (and each working day it stays so): coordinators, supervisors."""
-    alerts = alerts or DepartmentAlerts.of(ticket.department)
+def _overdue_rows(ticket, day, alerts, boss):
     users = []
     if alerts.overdue_to_coordinators:
         users += alerts.coordinator_list()
     if alerts.overdue_to_supervisors:
-        users += supervisors() if boss is None else boss
-    day = _local_day(now)
-    return outbox.promise_once(
+        users += boss
+    return [
         Notification(kind=Kind.OVERDUE, ticket=ticket, recipient=user, key=f"vencido:{ticket.pk}:{day}:{user.pk}")
         for user in _who_may_see(users, ticket)
-    )
+    ]
+
+
+def overdue(ticket, now):
+    """The breach of `ticket`, when it is recorded: coordinators, supervisors."""
+    alerts = DepartmentAlerts.of(ticket.department)
+    return outbox.promise_once(_overdue_rows(ticket, _local_day(now), alerts, supervisors()))
 
 
 def due_soon(now=None):
@@ -113,11 +117,24 @@ def start_of_day(now=None):
     promised = 0
     boss = supervisors()
     for department in Department.objects.filter(is_active=True):
+        # This runs every few minutes: once a department's morning is done, later runs of the
+        # day skip it (the marker is set only when its pass completed; a second pass would
+        # promise nothing new anyway, by the keys, but would read the backlog again).
+        marker = f"alerts:morning:{department.pk}:{day}"
+        if cache.get(marker):
+            continue
         alerts = DepartmentAlerts.of(department)
         promised += _digest(department, alerts, day)
         if alerts.overdue_every_day:
-            for ticket in Ticket.objects.filter(department=department).filter(sla_state_q(SlaState.VENCIDO, now)):
-                promised += overdue(ticket, now, alerts, boss)
+            late = Ticket.objects.filter(department=department).filter(sla_state_q(SlaState.VENCIDO, now))
+            rows = []
+            for ticket in late.select_related("department").iterator(chunk_size=500):
+                rows += _overdue_rows(ticket, day, alerts, boss)
+                if len(rows) >= 1000:
+                    promised += outbox.promise_once(rows)
+                    rows = []
+            promised += outbox.promise_once(rows)
+        cache.set(marker, 1, 36 * 3600)
     return promised
 
 
