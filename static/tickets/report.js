@@ -34,18 +34,40 @@
     search.setAttribute("aria-label", "Buscar colonia o código postal");
     search.setAttribute("aria-controls", "id_colonia");
     colonia.parentNode.insertBefore(search, colonia);
+    // What was picked is said aloud (and shown): typing alone now chooses, so the resident
+    // must hear which colonia the report will carry.
+    var said = document.createElement("p");
+    said.id = "colonia-elegida";
+    said.className = "hint";
+    said.setAttribute("aria-live", "polite");
+    colonia.parentNode.insertBefore(said, colonia.nextSibling);
+    var placeholder = colonia.options[0];
     var options = Array.prototype.slice.call(colonia.options, 1);
     var fold = function (text) { return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase(); };
+    // "Coaxustenco (barrio, CP 52140)": the name before the parenthesis, the postal code in it.
+    var nameOf = function (option) { return fold(option.text.split(" (")[0].trim()); };
+    var codeOf = function (option) { var m = option.text.match(/CP (\d{5})/); return m ? m[1] : ""; };
     search.addEventListener("input", function () {
       var query = fold(search.value.trim());
-      var first = null;
+      var matches = [];
       options.forEach(function (option) {
         var match = !query || fold(option.text).indexOf(query) !== -1;
         option.hidden = !match;
         option.disabled = !match && !option.selected;
-        if (match && !first) first = option;
+        if (match && query) matches.push(option);
       });
-      if (query && first && colonia.selectedOptions[0] && colonia.selectedOptions[0].hidden) first.selected = true;
+      if (!query) { said.textContent = ""; return; }
+      if (!matches.length) { said.textContent = "Ninguna colonia coincide con «" + search.value.trim() + "»."; return; }
+      // The best match: the colonia with exactly that name or postal code, else the first.
+      var best = matches.filter(function (o) { return nameOf(o) === query || codeOf(o) === query; })[0] || matches[0];
+      var current = colonia.selectedOptions[0];
+      if (!current || current === placeholder || current.hidden) {
+        best.selected = true;
+        colonia.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+      var chosen = colonia.selectedOptions[0];
+      said.textContent = "Colonia elegida: " + chosen.text + "." +
+        (matches.length > 1 ? " Coinciden " + matches.length + "; si no es la suya, elíjala en la lista." : "");
     });
   }
 

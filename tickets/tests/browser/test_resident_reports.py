@@ -204,3 +204,35 @@ def test_the_map_sets_a_point_inside_metepec(phone):
     page.get_by_role("button", name="Enviar reporte").click()
     page.wait_for_url(re.compile(r"/reportar/recibido/"))
     assert Ticket.objects.get().locality is not None
+
+
+def test_typing_a_colonia_or_its_postal_code_chooses_it(phone):
+    """Issue #14: the search box used to narrow the list while the resident still had to pick,
+    and a report bounced for it. Typing now chooses, and says what it chose."""
+    from tickets.models import Colonia
+
+    page = phone
+    page.goto("/reportar/bacheo/")
+    page.fill("#buscar-colonia", "coaxus")
+    coaxustenco = Colonia.objects.get(name="Coaxustenco")
+    expect(page.locator("#id_colonia")).to_have_value(str(coaxustenco.pk))
+    expect(page.locator("#colonia-elegida")).to_contain_text("Colonia elegida: Coaxustenco")
+    check_accessibility(page)
+    # A postal code chooses a colonia of it; several share one: it says how many.
+    same_code = Colonia.objects.filter(postal_code=coaxustenco.postal_code).order_by("name")
+    page.fill("#buscar-colonia", "")
+    page.select_option("#id_colonia", index=0)
+    page.fill("#buscar-colonia", coaxustenco.postal_code)
+    chosen = page.input_value("#id_colonia")
+    assert int(chosen) in set(same_code.values_list("pk", flat=True))
+    if same_code.count() > 1:
+        expect(page.locator("#colonia-elegida")).to_contain_text(f"Coinciden {same_code.count()}")
+    page.fill("#buscar-colonia", "zzzz")
+    expect(page.locator("#colonia-elegida")).to_have_text("Ninguna colonia coincide con «zzzz».")
+    # Typed, not picked, and the report goes through.
+    page.fill("#buscar-colonia", "coaxustenco")
+    page.fill("#id_address", "Calle Hidalgo 12")
+    page.fill("#id_description", "Bache de medio metro.")
+    page.get_by_role("button", name="Enviar reporte").click()
+    page.wait_for_url(re.compile(r"/reportar/recibido/"))
+    assert Ticket.objects.get().colonia == coaxustenco
