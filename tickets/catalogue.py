@@ -99,6 +99,13 @@ def _read(code):
     return Service.objects.select_related("department").prefetch_related("attributes").filter(code=code).first()
 
 
+def active_departments():
+    """The active departments by name, from this process's copy."""
+    from tickets.models import Department
+
+    return kept("active-departments", lambda: list(Department.objects.filter(is_active=True).order_by("name")))
+
+
 def colonia(pk):
     """The colonia with primary key `pk`, or None: from this process's copy of all of them
     (a few hundred)."""

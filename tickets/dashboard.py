@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stats.models import Rollup
-from tickets import catalogue
-from tickets.models import Department, Service, SlaState, Ticket
+from tickets import catalogue, permissions
+from tickets.models import Service, SlaState, Ticket
 from tickets.models.status import OPEN_STATUSES, RUNNING_STATUSES, sla_state_q
 
 AGE_BUCKETS = (  # (parameter value of the list's "abiertos" filter, label, from days, to days)
@@ -74,23 +74,11 @@ class Dashboard:
     load: list = field(default_factory=list)  # [(user, open count, overdue count)]
 
 
-def _departments(user):
-    everything = catalogue.kept(
-        "active-departments", lambda: list(Department.objects.filter(is_active=True).order_by("name"))
-    )
-    return [d for d in everything if user.has_perm("tickets.view_all_tickets") or _own(user) == d.pk]
-
-
-def _own(user):
-    from tickets.permissions import visible_department_id
-
-    return visible_department_id(user)
-
-
 def build(user, period, now=None):
     now = now or timezone.now()
     visible = Ticket.objects.visible_to(user).order_by()
-    board = Dashboard(period=period, departments=_departments(user))
+    departments = [d for d in catalogue.active_departments() if permissions.sees_department(user, d)]
+    board = Dashboard(period=period, departments=departments)
     local_now = timezone.localtime(now)
 
     # Backlog by department and age (calendar days since the report).

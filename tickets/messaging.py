@@ -8,6 +8,7 @@ own; no provider is called from the tests.
 """
 
 import logging
+from abc import ABC, abstractmethod
 
 import requests
 from django.conf import settings
@@ -16,11 +17,12 @@ from django.utils.module_loading import import_string
 logger = logging.getLogger(__name__)
 
 
-class SmsBackend:
+class SmsBackend(ABC):
     """Sends one text to one number (ten digits, Mexico); raises on failure."""
 
+    @abstractmethod
     def send(self, to, text):
-        raise NotImplementedError
+        """Deliver `text` to `to`, or raise (the outbox records the failure and retries)."""
 
 
 class ConsoleSmsBackend(SmsBackend):

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from tickets import messaging, permissions
 from tickets.formatting import due_in_words
-from tickets.models import Notification, Status, TicketEvent
+from tickets.models import DepartmentAlerts, Notification, Status, TicketEvent
 from tickets.timeline import entry
 
 Kind = Notification.Kind
@@ -186,7 +186,7 @@ def ticket_lines(ticket):
 def reopened_notice(notification):
     """To the department's mailbox and the assignee (unless the department turned it off)."""
     ticket = notification.ticket
-    alerts = _alerts(ticket.department)
+    alerts = DepartmentAlerts.of(ticket.department)
     recipients = [ticket.department.email] if ticket.department.email else []
     if alerts.assignee_on_reopen and staff_may_hear(ticket.assignee, ticket):
         recipients.append(ticket.assignee.email)
@@ -248,9 +248,3 @@ def daily_digest(notification):
     body = render_to_string("tickets/email/daily_digest.txt", context)
     day = timezone.localtime(notification.created_at)
     return EmailMessage(f"Resumen del {day:%d/%m/%Y}: {department}", body, None, [recipient.email])
-
-
-def _alerts(department):
-    from tickets.models import DepartmentAlerts
-
-    return DepartmentAlerts.of(department)

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tickets import catalogue, permissions
-from tickets.models import Department, SlaState, Status, Ticket
+from tickets.models import SlaState, Status, Ticket
 from tickets.models.status import OPEN_STATUSES, sla_state_q
 
 # A queue's count stops here ("100+"): past a hundred the number changes nothing for the
@@ -129,14 +129,10 @@ def by_department(user, now=None):
     TABLE_SECONDS in the shared cache for everyone who sees the same departments: it is an
     overview, and the supervisor's own queues above it are live."""
     now = now or timezone.now()
-    departments = catalogue.kept(
-        "active-departments", lambda: list(Department.objects.filter(is_active=True).order_by("name"))
-    )
     everything = user.has_perm("tickets.view_all_tickets")
-    own = permissions.visible_department_id(user)
-    shown = [d for d in departments if everything or d.pk == own]
+    shown = [d for d in catalogue.active_departments() if permissions.sees_department(user, d)]
     columns = per_department_columns()
-    key = f"queues:table:{'all' if everything else own}"
+    key = f"queues:table:{'all' if everything else permissions.visible_department_id(user)}"
     kept = cache.get(key)  # Redis down reads as a miss (metepec7311/cache.py): counted now
     if kept is None:
         visible = Ticket.objects.visible_to(user)

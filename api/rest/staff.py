@@ -216,7 +216,7 @@ class StaffTicketViewSet(StaffEndpoint, mixins.ListModelMixin, mixins.RetrieveMo
     def retrieve(self, request, *args, **kwargs):
         ticket = self.get_object()
         response = self._answer(ticket)
-        newest = ticket.events.order_by("-id").values_list("id", flat=True).first() or 0
+        newest = lifecycle.newest_event_id(ticket)
         return conditional(request, response, ticket, version=f"{newest}.{request.user.pk}")
 
     def partial_update(self, request, *args, **kwargs):

@@ -211,8 +211,7 @@ class TicketActionForm(forms.Form):
 
     def add_refusal(self, refusal):
         if refusal.kind == "conflict" and self.cleaned_data.get("seen_event") is not None:
-            newest = self.ticket.events.order_by("-pk").values_list("pk", flat=True).first()
-            seen_now(self, newest or 0)
+            seen_now(self, lifecycle.newest_event_id(self.ticket))
         for field, messages in refusal.errors.items():
             for message in messages:
                 self.add_error(field if field in self.fields else None, message)

@@ -9,7 +9,9 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from tickets import catalogue, permissions, queues
+from tickets.dashboard import AGE_BUCKETS
 from tickets.models import Delegacion, Service, SlaState, Tag
+from tickets.models.status import OPEN_STATUSES, RUNNING_STATUSES
 
 
 class CappedCountPaginator(Paginator):
@@ -136,14 +138,9 @@ class OpenAgeFilter(admin.SimpleListFilter):
     parameter_name = "abiertos"
 
     def lookups(self, request, model_admin):
-        from tickets.dashboard import AGE_BUCKETS
-
         return [("todos", "Todos los abiertos"), *[(slug, label) for slug, label, *_ in AGE_BUCKETS]]
 
     def queryset(self, request, queryset):
-        from tickets.dashboard import AGE_BUCKETS
-        from tickets.models.status import OPEN_STATUSES
-
         value = self.value()
         if value == "todos":
             return queryset.filter(status__in=OPEN_STATUSES)
@@ -163,8 +160,6 @@ class DueTodayFilter(admin.SimpleListFilter):
         return [("hoy", "Hoy")]
 
     def queryset(self, request, queryset):
-        from tickets.models.status import RUNNING_STATUSES
-
         if self.value() == "hoy":
             now = timezone.now()
             end = timezone.localtime(now).replace(hour=23, minute=59, second=59, microsecond=999999)

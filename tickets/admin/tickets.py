@@ -42,10 +42,6 @@ from tickets.models.workspace import clean_query
 DETAIL_FIELDS = lifecycle.EDITABLE_DETAILS
 
 
-def newest_event_id(ticket):
-    return ticket.events.order_by("-pk").values_list("pk", flat=True).first() or 0
-
-
 class TicketPhotoInline(admin.TabularInline):
     """The ticket's photos, for whoever may see the ticket (no permission of their own:
     department staff had none and saw no photo). Read-only: a photo is added through the
@@ -193,7 +189,7 @@ class TicketAdmin(admin.ModelAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         form.request_user = request.user
         if obj is not None:  # the newest change on the page: a stale form is refused (forms.py)
-            form.base_fields["seen_event"].initial = newest_event_id(obj)
+            form.base_fields["seen_event"].initial = lifecycle.newest_event_id(obj)
         # Editing the catalogue belongs on its own pages, not in the middle of a ticket.
         for name in ("service", "colonia"):
             widget = form.base_fields[name].widget if name in form.base_fields else None
@@ -294,7 +290,7 @@ class TicketAdmin(admin.ModelAdmin):
         if ticket is None:
             return super().change_view(request, object_id, form_url, extra_context)
         action_form = TicketActionForm(
-            user=request.user, ticket=ticket, initial={"seen_event": newest_event_id(ticket)}
+            user=request.user, ticket=ticket, initial={"seen_event": lifecycle.newest_event_id(ticket)}
         )
         if request.method == "POST" and "_ticket_action" in request.POST:
             action_form = TicketActionForm(request.POST, request.FILES, user=request.user, ticket=ticket)

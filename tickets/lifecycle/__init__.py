@@ -11,7 +11,15 @@ the rollups and the event trail hold whichever door a change comes through.
 - `retention`: the reporter's contact data erased a set time after the ticket closed
 """
 
-from tickets.lifecycle.common import CHANNEL_VIA, Refused, Via, changes_since, conflict_message, unchanged_since
+from tickets.lifecycle.common import (
+    CHANNEL_VIA,
+    Refused,
+    Via,
+    changes_since,
+    conflict_message,
+    newest_event_id,
+    unchanged_since,
+)
 from tickets.lifecycle.details import (
     EDITABLE_DETAILS,
     ticket_add_affected,
@@ -51,6 +59,7 @@ __all__ = [
     "Refused",
     "changes_since",
     "conflict_message",
+    "newest_event_id",
     "unchanged_since",
     "Via",
     "check_report",

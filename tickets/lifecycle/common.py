@@ -124,6 +124,11 @@ def unchanged_since(event_id, actor):
         _seen.reset(token)
 
 
+def newest_event_id(ticket):
+    """The id of the ticket's newest event (0 for none): what a page of it has seen."""
+    return ticket.events.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
 def changes_since(ticket, event_id, actor):
     """The events of others on `ticket` after `event_id`, newest first."""
     others = TicketEvent.objects.filter(ticket_id=ticket.pk, pk__gt=event_id)

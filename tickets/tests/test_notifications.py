@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from conftest import DEPARTMENT_GROUP, local, make_staff
 from tickets import alerts, lifecycle, notifications, outbox
+from tickets.messaging import SmsBackend
 from tickets.models import Channel, Department, DepartmentAlerts, Notification, Service
 
 Kind = Notification.Kind
@@ -135,22 +136,23 @@ def test_unsubscribing_takes_one_click_and_stops_the_updates(rosa_report, superv
     assert strict.get(url.replace(url.rsplit("/", 2)[1], "falsa")).status_code == 404
 
 
+def phone_report(operator, **contact):
+    """A call taken by the operator at *7311."""
+    return lifecycle.ticket_create(
+        service=Service.objects.get(code="bacheo"), description="Bache", channel=Channel.TELEFONO, actor=operator,
+        **contact,
+    )  # fmt: skip
+
+
 def test_a_phone_report_with_an_email_gets_the_confirmation(operator, frozen, mailoutbox):
-    ticket = lifecycle.ticket_create(
-        service=Service.objects.get(code="bacheo"),
-        description="Bache",
-        channel=Channel.TELEFONO,
-        actor=operator,
-        reporter_phone="7221234567",
-        reporter_email="don.luis@example.com",
-    )
+    ticket = phone_report(operator, reporter_phone="7221234567", reporter_email="don.luis@example.com")
     outbox.deliver_due()
     assert [m.subject for m in to(mailoutbox, "don.luis@example.com")] == [
         f"Recibimos su reporte: folio {ticket.folio}"
     ]
 
 
-class RecordingSms:
+class RecordingSms(SmsBackend):
     sent = []
 
     def send(self, to, text):
@@ -160,22 +162,13 @@ class RecordingSms:
 def test_a_phone_report_without_email_gets_the_folio_by_text_message(operator, frozen, settings):
     settings.SMS_BACKEND = f"{__name__}.RecordingSms"
     RecordingSms.sent = []
-    ticket = lifecycle.ticket_create(
-        service=Service.objects.get(code="bacheo"),
-        description="Bache",
-        channel=Channel.TELEFONO,
-        actor=operator,
-        reporter_phone="7221234567",
-    )
+    ticket = phone_report(operator, reporter_phone="7221234567")
     assert outbox.deliver_due() == 1
     [(number, text)] = RecordingSms.sent
     assert number == "7221234567" and ticket.folio in text
     assert ticket.notifications.get().channel == Notification.Channel.SMS
     settings.SMS_BACKEND = ""  # not configured: no text messages promised
-    quiet = lifecycle.ticket_create(
-        service=Service.objects.get(code="bacheo"), description="Bache", channel=Channel.TELEFONO,
-        actor=operator, reporter_phone="7227654321",
-    )  # fmt: skip
+    quiet = phone_report(operator, reporter_phone="7227654321")
     assert not quiet.notifications.exists()
 
 
