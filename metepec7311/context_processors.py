@@ -1,5 +1,6 @@
 from functools import cache
 
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 # The public navigation, in order. A section appears once its app provides the URL name.
@@ -7,6 +8,7 @@ NAVIGATION = [
     ("home", "Inicio"),
     ("report", "Reportar"),
     ("tracking", "Seguimiento"),
+    ("my_reports", "Mis reportes"),
     ("stats", "Estadísticas"),
     ("open_data", "Datos abiertos"),
     ("news:list", "Noticias"),
@@ -27,4 +29,9 @@ def _navigation():
 
 def site(request):
     """What every public page shows in its header and footer."""
-    return {"SITE_NAME": "Metepec *7311", "PHONE_LINE": "*7311", "navigation": _navigation()}
+    return {
+        "SITE_NAME": "Metepec *7311",
+        "PHONE_LINE": "*7311",
+        "navigation": _navigation(),
+        "SERVICE_WORKER": settings.SERVICE_WORKER,
+    }

@@ -252,6 +252,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
+# --- The residents' app (docs/app.md) --------------------------------------------------
+# Pages register the service worker (offline shell and reports). Off only where a test of
+# something else should not have a worker fetching the report forms behind its back.
+SERVICE_WORKER = env_bool("SERVICE_WORKER", True)
+
 # --- Map ------------------------------------------------------------------------------
 # Leaflet is served from our static files; only the tiles come from elsewhere.
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.urls import include, path
 from django.views.static import serve
 
-from metepec7311 import health, views
+from metepec7311 import health, pwa, views
 from metepec7311.cache import cache_public_page
 from news.sitemaps import ArticleSitemap, MainPagesSitemap
 
@@ -17,6 +17,10 @@ urlpatterns = [
     path("", cache_public_page(60)(views.HomeView.as_view()), name="home"),
     path("aviso-de-privacidad/", views.PrivacyView.as_view(), name="privacy"),
     path("healthz", health.healthz, name="healthz"),
+    # The residents' app: at the root, so the worker's scope is the whole site (docs/app.md).
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("sin-conexion/", pwa.offline, name="offline"),
     path("admin/", admin.site.urls),
     path("", include("api.urls")),  # early: the busiest machine-read URLs resolve first
     path("", include("tickets.urls")),

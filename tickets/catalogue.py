@@ -112,3 +112,37 @@ def colonia(pk):
     if version() is None:
         return Colonia.objects.filter(pk=pk).first()
     return kept("colonias", lambda: {c.pk: c for c in Colonia.objects.all()}).get(pk)
+
+
+def locality_colonias(locality_id):
+    """{"locality": {"id", "name"} or None, "colonias": [ids]}: the colonias the report form
+    lists first for a point inside that INEGI locality. No colonia has a polygon to test the
+    point against, so the reference data says it: the colonias of the delegaciones seated in
+    the locality, then the others sharing their postal codes (SEPOMEX codes group
+    neighbouring settlements)."""
+    from tickets.models import Delegacion, Locality
+
+    def load():
+        names = dict(Locality.objects.values_list("pk", "name"))
+        colonias = kept("colonias", lambda: {c.pk: c for c in Colonia.objects.all()})
+        seats = {}
+        for locality, colonia in Delegacion.objects.filter(locality__isnull=False, colonias__isnull=False).values_list(
+            "locality", "colonias"
+        ):
+            seats.setdefault(locality, []).append(colonias[colonia])
+        ordered = {}
+        for locality, seated in seats.items():
+            codes = {c.postal_code for c in seated}
+            nearby = sorted(
+                (c for c in colonias.values() if c.postal_code in codes and c not in seated), key=lambda c: c.name
+            )
+            ordered[locality] = [c.pk for c in sorted(seated, key=lambda c: c.name) + nearby]
+        return {"names": names, "colonias": ordered}
+
+    known = kept("locality-colonias", load)
+    if locality_id not in known["names"]:
+        return {"locality": None, "colonias": []}
+    return {
+        "locality": {"id": locality_id, "name": known["names"][locality_id]},
+        "colonias": known["colonias"].get(locality_id, []),
+    }

@@ -52,6 +52,9 @@ def browser_settings(settings):
     settings.SERVE_MEDIA = True
     # No internet here: tiles would only produce failed requests in the console.
     settings.MAP_TILE_URL = "/static/tickets/tile.png?{z}/{x}/{y}"
+    # The worker would fetch every report form in the background of each test; the app's
+    # own tests (tickets/tests/browser/test_resident_app.py) turn it on.
+    settings.SERVICE_WORKER = False
 
 
 def _new_page(chromium, live_server, viewport, javascript):

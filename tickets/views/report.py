@@ -9,11 +9,12 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_GET
 
-from tickets import catalogue, lifecycle, photos, reporting
+from tickets import catalogue, geo, lifecycle, photos, reporting
 from tickets.formatting import due_in_words
 from tickets.forms import ReportForm
 from tickets.models import Channel, PendingPhoto, Service, Submission, Ticket
@@ -183,7 +184,7 @@ def report_done(request, token):
     if ticket is None:
         raise Http404("No existe ese reporte.")
     private_url = request.build_absolute_uri(reverse("ticket_private", args=[ticket.folio, token]))
-    return render(
+    response = render(
         request,
         "tickets/report_done.html",
         {
@@ -193,3 +194,23 @@ def report_done(request, token):
             "photos_processing": ticket.incoming_photos.count(),
         },
     )
+    # The app's worker sends offline reports with fetch(): the folio it keeps comes from here.
+    response["X-Folio"] = ticket.folio
+    return response
+
+
+@require_GET
+def place(request):
+    """Where a point lies, for the report form: its INEGI locality and that locality's
+    colonias, which the form lists first (the resident still chooses)."""
+    try:
+        latitude = float(request.GET["lat"])
+        longitude = float(request.GET["lon"])
+    except (KeyError, ValueError):
+        return JsonResponse({"error": "Indique lat y lon como números."}, status=400)
+    if not geo.inside_municipality(latitude, longitude):
+        return JsonResponse({"locality": None, "colonias": [], "inside": False})
+    locality = catalogue.locality_colonias(geo.locality_id_for(latitude, longitude))
+    response = JsonResponse({"inside": True, **locality})
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
