@@ -235,3 +235,32 @@ def test_imported_history_is_not_news(make_ticket, coaxustenco, frozen, mailoutb
     ticket = make_ticket("bacheo", colonia=coaxustenco)
     ticket.events.update(via="importado")
     assert run(frozen, DAY + RUN) == 0
+
+
+def test_who_gets_what(make_ticket, coaxustenco, arcos, supervisor, obras_staff, frozen, mailoutbox):
+    """One day in Coaxustenco and Arcos del Prado, and the e-mails each person gets."""
+    ticket = make_ticket("bacheo", colonia=coaxustenco, reporter_email="juana@example.com")
+    outbox.deliver_due()
+    subscribed("rosa@example.com", scope="colonia", colonia=coaxustenco)
+    subscribed("rosa@example.com", scope="reporte", ticket=ticket)  # the same person, two targets
+    subscribed("pedro@example.com", scope="colonia", colonia=arcos)
+    subscribed("agua@example.com", scope="colonia", colonia=coaxustenco, service=_service("fuga-agua"))
+    subscriptions.subscribe(email="pendiente@example.com", scope="colonia", colonia=coaxustenco)  # never confirmed
+    ended = subscribed("baja@example.com", scope="colonia", colonia=coaxustenco)
+    subscriptions.end(ended)
+    frozen.shift(timedelta(minutes=1))
+    new = make_ticket("bacheo", colonia=coaxustenco)
+    lifecycle.ticket_assign(ticket=ticket, actor=supervisor, assignee=obras_staff)
+    mailoutbox.clear()
+    assert run(frozen, DAY + RUN) == 2
+    got = sorted((m.to[0], m.subject) for m in mailoutbox)
+    assert got == [
+        ("juana@example.com", f"Avance de su reporte {ticket.folio}: Asignado"),  # the reporter's own update
+        ("oscar@metepec.example", f"Se le asignó el ticket {ticket.folio}"),  # the staff's own alert
+        ("rosa@example.com", "Avisos de los reportes en la colonia Coaxustenco: 2 cambios"),
+        ("rosa@example.com", f"Avisos del reporte {ticket.folio}: 1 cambio"),
+    ]
+    area = next(m for m in mailoutbox if "colonia Coaxustenco" in m.subject)
+    assert new.folio in area.body and "Estado: Asignado" in area.body
+    rows = Notification.objects.filter(kind=Kind.ALERT_DIGEST).values_list("alert__subscription__email", "state")
+    assert sorted(rows) == [("rosa@example.com", "enviado"), ("rosa@example.com", "enviado")]

@@ -180,3 +180,24 @@ def test_the_include_for_the_ticket_page_has_the_form(make_ticket, frozen):
     html = render_to_string("alerts/_follow_ticket.html", {"ticket": ticket})
     assert f'action="{reverse("alerts_follow_ticket", args=[ticket.folio])}"' in html
     assert "csrfmiddlewaretoken" not in html
+
+
+def test_after_unsubscribing_one_may_subscribe_again(coaxustenco, frozen, mailoutbox):
+    first = subscriptions.subscribe(email="vecina@example.com", scope="colonia", colonia=coaxustenco)
+    subscriptions.end(subscriptions.confirm(first))
+    again = subscriptions.subscribe(email="vecina@example.com", scope="colonia", colonia=coaxustenco)
+    assert again.pk != first.pk and again.token != first.token and again.state == State.PENDING
+
+
+def test_staff_see_subscriptions_with_the_address_masked(client, coaxustenco, supervisor, obras_staff, frozen):
+    subscriptions.subscribe(email="vecina@example.com", scope="colonia", colonia=coaxustenco)
+    url = reverse("admin:alerts_subscription_changelist")
+    client.force_login(obras_staff)
+    assert client.get(url).status_code == 403
+    client.force_login(supervisor)
+    page = client.get(url).content.decode()
+    assert "v•••@example.com" in page and "vecina@example.com" not in page
+    assert "los reportes en la colonia Coaxustenco" in page
+    found = client.get(url, {"q": "vecina@example.com"}).content.decode()
+    assert "v•••@example.com" in found
+    assert "v•••@example.com" not in client.get(url, {"q": "vecina"}).content.decode()  # whole addresses only
