@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "news",
     "surveys",
     "api",
+    "alerts",
     "metepec7311.apps.PortalConfig",  # the site-wide system checks
     "axes",  # login lockout: failed attempts recorded, locked after AXES_FAILURE_LIMIT
     "django_otp",  # staff two-factor authentication (metepec7311/two_factor)
@@ -212,6 +213,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.tasks.erase_personal_data",
         "schedule": crontab(hour=4, minute=30),
     },
+    # Residents' alerts (alerts/): the digests that are due, and the deletion of expired and
+    # unsubscribed subscriptions.
+    "resident-alerts": {"task": "alerts.tasks.resident_alerts", "schedule": 900},
     "purge-pending-photos-daily": {
         "task": "tickets.tasks.purge_pending_photos",
         "schedule": crontab(hour=4, minute=0),
@@ -347,6 +351,15 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # A resident's updates wait this many minutes so that several changes close together go in
 # one e-mail (tickets/notifications.py).
 RESIDENT_DIGEST_MINUTES = int(os.environ.get("RESIDENT_DIGEST_MINUTES", "10"))
+# Residents' alerts (alerts/, docs/alerts.md): at most one e-mail per subscription every
+# ALERTS_DIGEST_HOURS; a confirmation link lasts ALERTS_CONFIRM_DAYS (then the request is
+# deleted); unsubscribed rows are deleted after ALERTS_RETENTION_DAYS; subscription requests
+# accepted per address; the largest circle around a point, in metres.
+ALERTS_DIGEST_HOURS = int(os.environ.get("ALERTS_DIGEST_HOURS", "24"))
+ALERTS_CONFIRM_DAYS = int(os.environ.get("ALERTS_CONFIRM_DAYS", "7"))
+ALERTS_RETENTION_DAYS = int(os.environ.get("ALERTS_RETENTION_DAYS", "30"))
+ALERTS_RATE_LIMITS = env_list("ALERTS_RATE_LIMITS", "5/10m,20/d")
+ALERTS_MAX_RADIUS_METRES = int(os.environ.get("ALERTS_MAX_RADIUS_METRES", "2000"))
 
 # --- SMS / WhatsApp (tickets/messaging.py) --------------------------------------------
 # Empty: no text messages. "tickets.messaging.ConsoleSmsBackend" prints them (development);

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("stats.urls")),
     path("", include("news.urls")),
     path("", include("surveys.urls")),
+    path("", include("alerts.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 

@@ -22,6 +22,13 @@ from tickets.timeline import entry
 
 Kind = Notification.Kind
 UNSUBSCRIBE_SALT = "tickets.unsubscribe"
+# Builders of the kinds other apps own, registered by their AppConfig.ready() (alerts/apps.py):
+# the outbox delivers them like its own, and this module needs not know those apps.
+EXTRA_BUILDERS = {}
+
+
+def register(kind, builder):
+    EXTRA_BUILDERS[kind] = builder
 
 
 def build(notification):
@@ -35,7 +42,7 @@ def build(notification):
         Kind.DUE_SOON: due_soon_notice,
         Kind.OVERDUE: overdue_notice,
         Kind.DAILY_DIGEST: daily_digest,
-    }[notification.kind]
+    }.get(notification.kind) or EXTRA_BUILDERS[notification.kind]
     message = builder(notification)
     if isinstance(message, EmailMessage):
         # The same id on every attempt: a copy sent twice is recognisable as one message.

@@ -65,6 +65,8 @@ GROUP_PERMISSIONS = {
         "surveys.view_ticketsatisfaction",
         "surveys.view_survey",
         "surveys.view_response",
+        # Residents' alert subscriptions (alerts/admin.py): listed, addresses masked.
+        "alerts.view_subscription",
         # Saved views of the ticket list, shared with a team or everyone (tickets/queues.py).
         *_crud(["savedview"]),
         # Respuestas predefinidas (macros) for every team (tickets/macros.py).

@@ -31,6 +31,8 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.display(description="ticket", ordering="ticket__folio")
     def ticket_link(self, notification):
+        if notification.ticket_id is None:  # a department's digest, a resident's alert
+            return "—"
         url = reverse("admin:tickets_ticket_change", args=[notification.ticket_id])
         return format_html('<a href="{}">{}</a>', url, notification.ticket.folio)
 

@@ -25,6 +25,10 @@ class Notification(models.Model):
         DUE_SOON = "por_vencer", "Ticket por vencer (al personal)"
         OVERDUE = "vencido", "Ticket vencido (al personal)"
         DAILY_DIGEST = "resumen", "Resumen diario de la dependencia"
+        # To residents who follow a report or an area (alerts/): what the row of
+        # alerts.AlertMessage linked to the notification says.
+        ALERT_CONFIRM = "alerta_confirmar", "Confirmación de suscripción a avisos"
+        ALERT_DIGEST = "alerta_resumen", "Resumen de avisos (suscripción)"
 
     class State(models.TextChoices):
         PENDING = "pendiente", "Pendiente"
@@ -78,7 +82,7 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} · {self.ticket_id or self.department_id}"
+        return f"{self.get_kind_display()} · {self.ticket_id or self.department_id or self.key or self.pk}"
 
 
 class DepartmentAlerts(models.Model):
