@@ -34,6 +34,7 @@ PUBLIC_PAGES = (
     "/reportar/",
     "/reportar/bacheo/",
     "/seguimiento/",
+    "/mapa/",
     "/estadisticas/",
     "/datos/",
     "/noticias/",

@@ -7,6 +7,7 @@ NAVIGATION = [
     ("home", "Inicio"),
     ("report", "Reportar"),
     ("tracking", "Seguimiento"),
+    ("map", "Mapa"),
     ("stats", "Estadísticas"),
     ("open_data", "Datos abiertos"),
     ("news:list", "Noticias"),
