@@ -5,8 +5,10 @@ import json
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
+from django_ratelimit.core import is_ratelimited
 
 from metepec7311 import pagecache
+from metepec7311.security import client_address
 from stats import publicmap
 from tickets import changes
 from tickets.models import Ticket
@@ -17,16 +19,29 @@ MAX_PAGES = 50  # past 1,000 reports a list is narrowed with the filters, not pa
 
 def points(request):
     """Clusters or points for a view: ?bbox=w,s,e,n&zoom=z[&servicio=&estado=&colonia=]."""
-    try:
-        content = publicmap.answer(request.GET)
-    except publicmap.BadRequest as problem:
-        body = {"detail": problem.message, "code": "invalid", "errors": {problem.field: [problem.message]}}
-        return HttpResponse(
-            json.dumps(body, ensure_ascii=False), status=400, content_type="application/json; charset=utf-8"
+
+    def limited():  # anonymous reads per address, as the APIs count them (API_READ_RATE)
+        return is_ratelimited(
+            request, group="map-read", key=client_address, rate=settings.API_READ_RATE, increment=True
         )
+
+    try:
+        content = publicmap.answer(request.GET, limited)
+    except publicmap.BadRequest as problem:
+        return _error(400, problem.message, "invalid", {problem.field: [problem.message]})
+    except publicmap.TooMany:
+        response = _error(429, "Demasiadas solicitudes desde su conexión; espere un minuto.", "throttled")
+        response["Retry-After"] = "60"
+        return response
     response = HttpResponse(content, content_type="application/json")
     response["Cache-Control"] = "public, max-age=30"
     return response
+
+
+def _error(status, detail, code, errors=None):
+    """The REST API's error body (docs/api.md), in Spanish."""
+    body = {"detail": detail, "code": code, "errors": errors or {}}
+    return HttpResponse(json.dumps(body, ensure_ascii=False), status=status, content_type="application/json")
 
 
 def map_page(request):
@@ -35,7 +50,8 @@ def map_page(request):
     found = pagecache.versions()
     key = None
     if found:
-        key = f"page:mapa:{found[0]}:{changes.version()}:{publicmap.minute().isoformat()}:{request.GET.urlencode()}"
+        tickets = f"{changes.recent_version()}:{publicmap.minute().isoformat()}"
+        key = f"page:mapa:{found[0]}:{tickets}:{request.GET.urlencode()}"
     return pagecache.serve(request, key, lambda: _map_page(request))
 
 

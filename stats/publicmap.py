@@ -188,18 +188,26 @@ def cell_size(zoom):
 # --- the answer ----------------------------------------------------------------------------
 
 
-def answer(params):
-    """The JSON (bytes) for a view, kept per version of the tickets and minute; BadRequest."""
+class TooMany(Exception):
+    """The caller asked for too many views that had to be built (429)."""
+
+
+def answer(params, limited=lambda: False):
+    """The JSON (bytes) for a view, kept per version of the tickets and minute; BadRequest.
+    `limited()` is asked only when the answer must be built (a kept one costs nothing to
+    protect): True refuses it with TooMany."""
     box, zoom = view_from(params)
     filters = filters_from(params)
     now = minute()
     if box is None:  # outside the city: nothing there, nothing to read
         return json.dumps(build(box, zoom, filters, now)).encode()
     store = caches["answers"]
-    parts = (changes.version(), now.isoformat(), box, zoom, filters.key())
+    parts = (changes.recent_version(), now.isoformat(), box, zoom, filters.key())
     key = "map:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     content = store.get(key)
     if content is None:
+        if limited():
+            raise TooMany
         content = json.dumps(build(box, zoom, filters, now), ensure_ascii=False, separators=(",", ":")).encode()
         store.set(key, content, ANSWER_SECONDS)
     return content

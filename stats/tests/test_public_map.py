@@ -255,3 +255,28 @@ def test_the_map_reads_its_two_partial_indexes_never_the_table(big_city):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "ticket_map_open_idx" in plan and "ticket_map_resolved_idx" in plan, plan
     assert "Seq Scan" not in plan
+
+
+def test_views_built_for_one_address_are_limited_kept_ones_are_not(client, places, settings):
+    settings.API_READ_RATE = "2/m"
+    first = answer(client, zoom="13")
+    answer(client, zoom="14")
+    refused = client.get("/mapa/puntos.json", {"bbox": CITY_BOX, "zoom": "12"})
+    assert refused.status_code == 429 and refused["Retry-After"] == "60"
+    assert refused.json()["code"] == "throttled" and "espere un minuto" in refused.json()["detail"]
+    assert answer(client, zoom="13") == first  # kept: costs nothing to protect
+
+
+def test_another_processs_new_report_shows_within_a_second(
+    client, places, make_ticket, django_capture_on_commit_callbacks
+):
+    from tickets import changes
+
+    answer(client, zoom="15")
+    seen = dict(changes._memo)  # what another process remembers of the tickets' version
+    with django_capture_on_commit_callbacks(execute=True):
+        new = make_ticket("bacheo", latitude=Decimal("19.24"), longitude=Decimal("-99.58"))
+    changes._memo.update(seen)  # that process did not make the change: within its second…
+    assert new.folio not in folios(answer(client, zoom="15"))
+    changes._memo["until"] = 0.0  # …and once the second has passed, it asks the shared cache again
+    assert new.folio in folios(answer(client, zoom="15"))
