@@ -1,6 +1,7 @@
 """/mapa/ (the map with the list of the same reports beside it) and /mapa/puntos.json."""
 
 import json
+import re
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -33,9 +34,9 @@ def points(request):
         response = _error(429, "Demasiadas solicitudes desde su conexión; espere un minuto.", "throttled")
         response["Retry-After"] = "60"
         return response
-    response = HttpResponse(content, content_type="application/json")
-    response["Cache-Control"] = "public, max-age=30"
-    return response
+    # No Cache-Control: the server keeps the answer until a ticket changes; a browser asking
+    # again must hear of a new report at once.
+    return HttpResponse(content, content_type="application/json")
 
 
 def _error(status, detail, code, errors=None):
@@ -56,7 +57,7 @@ def map_page(request):
 
 
 def _page_number(value):
-    return int(value) if value and value.isdigit() and 1 <= int(value) <= MAX_PAGES else None
+    return int(value) if re.fullmatch(r"[0-9]{1,3}", value) and 1 <= int(value) <= MAX_PAGES else None
 
 
 def _map_page(request):

@@ -17,6 +17,7 @@ import functools
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -135,7 +136,7 @@ def filters_from(params):
         )
     value = (params.get("colonia") or "").strip()
     if value:
-        if not value.isdigit() or catalogue.colonia(int(value)) is None:
+        if not re.fullmatch(r"[0-9]{1,9}", value) or catalogue.colonia(int(value)) is None:
             raise BadRequest("Esa colonia no está en el catálogo.", "colonia")
         colonia_id = int(value)
     return Filters(service_id, status, colonia_id)
@@ -160,7 +161,7 @@ def view_from(params):
             "bbox",
         )
     zoom_text = (params.get("zoom") or "").strip()
-    if not zoom_text.isdigit() or not MIN_ZOOM <= int(zoom_text) <= MAX_ZOOM:
+    if not re.fullmatch(r"[0-9]{1,2}", zoom_text) or not MIN_ZOOM <= int(zoom_text) <= MAX_ZOOM:
         raise BadRequest(f"El parámetro zoom debe ser un número entero de {MIN_ZOOM} a {MAX_ZOOM}.", "zoom")
     zoom = int(zoom_text)
     size = float(cell_size(zoom))
@@ -169,7 +170,7 @@ def view_from(params):
         w, s, e, n = clipped
         if math.ceil((e - w) / size + 1) * math.ceil((n - s) / size + 1) > MAX_CELLS:
             raise BadRequest(
-                "El área pedida es demasiado grande para ese acercamiento: acerque menos o pida menos área.", "bbox"
+                "El área pedida es demasiado grande para ese acercamiento: pida un área menor o aleje el mapa.", "bbox"
             )
     return clipped, zoom
 

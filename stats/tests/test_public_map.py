@@ -151,11 +151,13 @@ def test_filters_by_service_status_and_colonia(client, places):
         ({"bbox": CITY_BOX, "zoom": "21"}, "zoom"),
         ({"bbox": CITY_BOX, "zoom": "-1"}, "zoom"),
         ({"bbox": CITY_BOX, "zoom": "12.5"}, "zoom"),
+        ({"bbox": CITY_BOX, "zoom": "²"}, "zoom"),  # a digit to str.isdigit(), not to int()
         ({"bbox": CITY_BOX, "zoom": "20"}, "bbox"),  # the whole city in cells of a few metres
         ({"bbox": CITY_BOX, "zoom": "13", "servicio": "no-existe"}, "servicio"),
         ({"bbox": CITY_BOX, "zoom": "13", "estado": "no_procede"}, "estado"),
         ({"bbox": CITY_BOX, "zoom": "13", "colonia": "abc"}, "colonia"),
         ({"bbox": CITY_BOX, "zoom": "13", "colonia": "999999"}, "colonia"),
+        ({"bbox": CITY_BOX, "zoom": "13", "colonia": "9" * 30}, "colonia"),
     ],
 )
 def test_a_bad_request_is_a_400_in_spanish_naming_the_field(client, db, params, field):
@@ -216,6 +218,7 @@ def test_the_list_pages_without_javascript(client, make_ticket, frozen):
     assert len(shown[0]) == 20 and len(shown[1]) == 5 and not set(shown[0]) & set(shown[1])
     assert f'href="/seguimiento/{made[-1].folio}/"' in first  # newest first, linked to its page
     assert client.get("/mapa/", {"pagina": "51"}).status_code == 400
+    assert client.get("/mapa/", {"pagina": "²"}).status_code == 400
     assert client.get("/mapa/", {"estado": "no_procede"}).status_code == 400
 
 
