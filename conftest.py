@@ -34,6 +34,7 @@ PUBLIC_PAGES = (
     "/reportar/",
     "/reportar/bacheo/",
     "/seguimiento/",
+    "/mapa/",
     "/estadisticas/",
     "/datos/",
     "/noticias/",
@@ -93,6 +94,7 @@ def _fresh_state(request, settings, media_root):
     from tickets import changes
 
     changes._tokens.clear()  # and of the tickets' page tokens
+    changes._memo.update(version=None, until=0.0)  # and of their version (the public map)
     from tickets import catalogue
 
     catalogue.forget_here()  # and its copy of the reference data

@@ -9,6 +9,7 @@ NAVIGATION = [
     ("report", "Reportar"),
     ("tracking", "Seguimiento"),
     ("my_reports", "Mis reportes"),
+    ("map", "Mapa"),
     ("stats", "Estadísticas"),
     ("open_data", "Datos abiertos"),
     ("news:list", "Noticias"),

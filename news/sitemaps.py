@@ -20,7 +20,7 @@ class MainPagesSitemap(Sitemap):
     changefreq = "daily"
 
     def items(self):
-        return ["home", "report", "tracking", "stats", "open_data", "news:list", "surveys:encuesta", "privacy"]
+        return ["home", "report", "tracking", "map", "stats", "open_data", "news:list", "surveys:encuesta", "privacy"]
 
     def location(self, item):
         return reverse(item)

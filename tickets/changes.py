@@ -35,6 +35,21 @@ def version():
     return current
 
 
+# The version as one process last read it, for pages kept whole (the public map): asked of the
+# shared cache at most every TOKEN_SECONDS, forgotten at once by this process's own changes.
+_memo = {"version": None, "until": 0.0}
+
+
+def recent_version():
+    """version(), read again at most once a second per process (a change made here at once)."""
+    now = time.monotonic()
+    if _memo["version"] is not None and now < _memo["until"]:
+        return _memo["version"]
+    current = version()
+    _memo.update(version=current, until=now + TOKEN_SECONDS)
+    return current
+
+
 def ticket_key(ticket_id):
     """The shared cache's token for one ticket's rendered page (metepec7311/pagecache.py)."""
     return f"tickets:page:{ticket_id}"
@@ -79,11 +94,13 @@ def changed(ticket_id=None):
     committed (before that, other readers cannot see it anyway). The page token is also
     forgotten at once, for a page read later in this same transaction."""
     keys = [KEY] if ticket_id is None else [KEY, ticket_key(ticket_id)]
+    _memo["until"] = 0.0
     if ticket_id is not None:
         _tokens.pop(ticket_id, None)
         cache.delete(ticket_key(ticket_id))
 
     def forget():
+        _memo["until"] = 0.0
         if ticket_id is not None:
             _tokens.pop(ticket_id, None)
         cache.delete_many(keys)

@@ -78,6 +78,8 @@ PUBLIC_DOWNLOADS = (
     "/datos/calificaciones-mensuales.csv",
     *(f"/estadisticas/{table}.csv" for table in STATS_TABLES),
     "/api/v1/stats/banner",
+    "/mapa/puntos.json?bbox=-99.62,19.24,-99.59,19.27&zoom=17",  # points (both planted tickets with one)
+    "/mapa/puntos.json?bbox=-99.66,19.20,-99.50,19.30&zoom=12",  # clusters
 )
 
 OPEN311 = [

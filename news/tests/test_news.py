@@ -118,6 +118,7 @@ def test_the_sitemap_lists_main_pages_and_published_news(client, articles):
     for path in (
         "/reportar/",
         "/seguimiento/",
+        "/mapa/",
         "/estadisticas/",
         "/datos/",
         "/encuesta_7311/",

@@ -167,6 +167,13 @@ class Speed:
         self.get_pair("GET /datos/", "/datos/", "≥ 0.8")
         self.get_pair("GET / (banner)", "/", "≥ 0.5")
 
+    def map_pages(self):
+        """/mapa/ and its JSON as clients see them: views kept per version of the tickets and
+        minute, so a pan asks for a view another visitor (or this one) already asked for."""
+        self.get_pair("GET /mapa/", "/mapa/", "≥ 0.5")
+        views = [f"/mapa/puntos.json?{urlencode(params)}" for params in map_views()]
+        self.paths_pair("GET /mapa/puntos.json (100 views, kept)", views, "≥ 0.5", warm_up=5)
+
     def report_posts(self):
         colonia = Colonia.objects.order_by("name").first()
         fields = report_fields(colonia.pk)
@@ -315,6 +322,58 @@ def admin_rows(speed, supervisor_client, department_id, runs=30):
             statistics.median(ratios),
             goal,
         )
+
+
+# --- the public map, in process ----------------------------------------------------------
+
+
+def map_views(count=100, seed=7311):
+    """`count` views of the map as phones ask for them: half the city's view at zoom 13 (clusters)
+    panned around, half a few streets at zoom 17 (points), some filtered by a service."""
+    import random
+
+    rng = random.Random(seed)
+    views = []
+    for i in range(count):
+        zoom, half_w, half_h = (13, 0.03, 0.06) if i % 2 == 0 else (17, 0.0021, 0.0045)
+        lon, lat = rng.uniform(-99.63, -99.53), rng.uniform(19.22, 19.28)
+        params = {"bbox": f"{lon - half_w:.5f},{lat - half_h:.5f},{lon + half_w:.5f},{lat + half_h:.5f}", "zoom": zoom}
+        if i % 5 == 4:
+            params["servicio"] = "bacheo"
+        views.append(params)
+    return views
+
+
+def map_rows(speed, runs=30):
+    """The map's JSON built from the database (its kept answers emptied before every request),
+    clusters at the city's zoom and points a few streets wide, each against the constant JSON
+    view through the same test client: how many milliseconds an answer costs to make."""
+    from django.test import Client
+
+    client = Client()
+    views = map_views()
+    cases = [
+        ("map JSON, clusters, zoom 13 (built)", [v for v in views if v["zoom"] == 13]),
+        ("map JSON, points, zoom 17 (built)", [v for v in views if v["zoom"] == 17]),
+    ]
+    for name, chosen in cases:
+
+        def timed(url, params=None):
+            caches["answers"].clear()
+            started = time.perf_counter()
+            response = client.get(url, params)
+            assert response.status_code == 200, (url, response.status_code)
+            return (time.perf_counter() - started) * 1000
+
+        samples, refs, ratios = [], [], []
+        for i in range(runs):
+            ref = timed("/bench/constant")
+            got = timed("/mapa/puntos.json", chosen[i % len(chosen)])
+            samples.append(got)
+            refs.append(ref)
+            ratios.append(ref / got)
+        speed.add(name, statistics.median(samples), statistics.median(refs), "ms", "constant JSON, in process",
+                  statistics.median(ratios), "—")  # fmt: skip
 
 
 def clean_reference_rows():

@@ -28,3 +28,11 @@ def test_each_post_measurement_of_a_run_gets_keys_of_its_own():
     run = speed.Speed("http://127.0.0.1:1", seconds=1, rounds=1, out=lambda line: None)
     prefixes = {f"{run.run_id}{next(run.runs):06d}" for _ in range(4)}
     assert len(prefixes) == 4 and all(len(prefix) == 18 for prefix in prefixes)
+
+
+def test_the_map_benchmarks_views_are_answered(client, db):
+    views = speed.map_views()
+    assert len(views) == 100 and {v["zoom"] for v in views} == {13, 17}
+    for params in views:
+        response = client.get("/mapa/puntos.json", params)
+        assert response.status_code == 200, (params, response.content)

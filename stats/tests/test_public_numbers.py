@@ -15,6 +15,9 @@ from tickets.models import Service
 from tickets.sla import get_calendar
 
 TICKETS_TABLE = re.compile(r"\btickets_ticket\b")  # quoted by the ORM or not
+AGGREGATE = re.compile(r"\b(COUNT|SUM|AVG|GROUP BY)\b", re.IGNORECASE)
+# Pages that list reports read one page of rows from an index, and still never count them.
+LISTS_TICKETS = {"/mapa/"}
 
 
 @pytest.fixture
@@ -67,7 +70,11 @@ def test_the_banner_shows_on_every_public_page_without_counting_tickets(client, 
             html = client.get(url).text
         assert "Tickets totales" in html and "El servicio con mayor demanda es" in html, url
         assert "Cifras al 7 de diciembre de 2026, 10:00" in html, url
-        counted = [q["sql"] for q in queries.captured_queries if TICKETS_TABLE.search(q["sql"])]
+        counted = [
+            q["sql"]
+            for q in queries.captured_queries
+            if TICKETS_TABLE.search(q["sql"]) and (url not in LISTS_TICKETS or AGGREGATE.search(q["sql"]))
+        ]
         assert counted == [], (url, counted)
 
 

@@ -262,6 +262,19 @@ class Ticket(models.Model):
                 name="ticket_reopened_open_idx",
                 condition=Q(reopened_count__gt=0, status__in=OPEN_STATUSES),
             ),
+            # The public map (/mapa/, stats/publicmap.py): open tickets with a point, by place;
+            # resolved ones with a point by resolution time (the map shows the last 30 days), then
+            # place. Partial: closed-without-action tickets and tickets without a point are left out.
+            models.Index(
+                fields=["latitude", "longitude"],
+                name="ticket_map_open_idx",
+                condition=Q(status__in=OPEN_STATUSES, latitude__isnull=False),
+            ),
+            models.Index(
+                fields=["resolved_at", "latitude", "longitude"],
+                name="ticket_map_resolved_idx",
+                condition=Q(status=Status.RESUELTO, latitude__isnull=False),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["folio"], name="ticket_folio_unique"),

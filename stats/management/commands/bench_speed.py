@@ -40,13 +40,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--only",
             default="",
-            help="Solo estos grupos: pages,posts,apis,exports,admin,recompute (none: solo llenar la base)",
+            help="Solo estos grupos: pages,map,posts,apis,exports,admin,recompute (none: solo llenar la base)",
         )
 
     def handle(self, *args, sizes, seconds, rounds, only, **options):
         if connection.vendor != "postgresql":
             raise CommandError("El benchmark es para PostgreSQL: defina DATABASE_URL=postgres://…")
-        groups = set(only.split(",")) if only else {"pages", "posts", "apis", "exports", "admin", "recompute"}
+        groups = set(only.split(",")) if only else {"pages", "map", "posts", "apis", "exports", "admin", "recompute"}
         tables = []
         for size in (int(s) for s in sizes.split(",")):
             self.grow(size)
@@ -88,14 +88,20 @@ class Command(BaseCommand):
                 client.force_login(self.supervisor())
                 obras = Department.objects.get(name="Dirección de Obras Públicas")
                 speed.admin_rows(run, client, obras.pk)
+        if "map" in groups:
+            run = run or speed.Speed("", seconds=seconds, rounds=rounds, out=self.stdout.write)
+            with override_settings(ROOT_URLCONF="stats.benchmark.urls", ALLOWED_HOSTS=["testserver"]):
+                speed.map_rows(run)
         rows = run.rows if run else []
-        http = groups & {"pages", "posts", "apis", "exports"}
+        http = groups & {"pages", "map", "posts", "apis", "exports"}
         if http:
             _, key = ApiClient.objects.create_key(name="Benchmark", rate="1000000000/m")
             with BenchServer(self.stdout) as base:
                 web = speed.Speed(base, seconds=seconds, rounds=rounds, out=self.stdout.write)
                 if "pages" in groups:
                     web.public_pages()
+                if "map" in groups:
+                    web.map_pages()
                 if "posts" in groups:
                     web.report_posts()
                 if "apis" in groups:

@@ -15,6 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
         ("/estadisticas/", "12-estadisticas"),
         ("/estadisticas/?desde=2026-01&hasta=2026-12&servicio=bacheo", "13-estadisticas-filtradas"),
         ("/datos/", "14-datos"),
+        ("/mapa/", "23-mapa-demo"),
         ("/noticias/", "15-noticias"),
         ("/noticias/programa-bacheo-2026/", "16-noticia"),
         ("/encuesta_7311/", "17-encuesta"),
