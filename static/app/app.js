@@ -181,7 +181,7 @@
             if (!data) return;
             var shown = page.querySelector('[data-status-of="' + report.folio + '"]');
             if (shown) shown.textContent = "Estado: " + data.status_label;
-            return window.Reportes.remember({ folio: report.folio, status: data.status_label });
+            return window.Reportes.refresh(report.folio, { status: data.status_label });
           }).catch(function () {});
       });
     }, function () {

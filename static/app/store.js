@@ -80,6 +80,13 @@
     });
   };
 
+  // A fresher status for a folio still kept (a folio forgotten meanwhile stays forgotten).
+  store.refresh = function (folio, changes) {
+    return store.get(MINE, folio).then(function (old) {
+      return old ? store.put(MINE, Object.assign(old, changes)) : undefined;
+    });
+  };
+
   // One pending report to the server. A fresh form page gives a valid CSRF token (and its
   // cookie): the one saved with the report may be days old. Answers:
   //   the confirmation page → received (a folio), remembered in "Mis reportes", forgotten here;

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0019_one_deadlines_index'),
+        ('tickets', '0020_public_map_indexes'),
     ]
 
     operations = [
