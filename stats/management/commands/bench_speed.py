@@ -96,6 +96,7 @@ class Command(BaseCommand):
                 web = speed.Speed(base, seconds=seconds, rounds=rounds, out=self.stdout.write)
                 if "pages" in groups:
                     web.public_pages()
+                    web.visits()
                 if "posts" in groups:
                     web.report_posts()
                 if "apis" in groups:
