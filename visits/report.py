@@ -26,8 +26,12 @@ BREAKDOWNS = [
 
 
 class PeriodForm(forms.Form):
-    desde = forms.DateField(label="Desde", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    hasta = forms.DateField(label="Hasta", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    desde = forms.DateField(
+        label="Desde", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    hasta = forms.DateField(
+        label="Hasta", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def period(self):
         today = timezone.localdate()
@@ -49,8 +53,12 @@ class Period:
 
 
 def period_from(params):
-    form = PeriodForm(params)
+    """The form (showing the period it chose) and the period."""
+    chosen = {key: params[key] for key in ("desde", "hasta") if params.get(key)}
+    form = PeriodForm(chosen or None)
     start, end = form.period()
+    if not chosen:
+        form.initial = {"desde": start, "hasta": end}
     return form, Period(start, end)
 
 

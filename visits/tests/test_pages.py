@@ -127,7 +127,9 @@ def test_the_admin_report_and_its_csv_for_supervisors_only(client, supervisor, o
     assert table[0] == ["seccion", "valor", "visitantes", "vistas"]
     assert ["paises", "Estados Unidos", "6", "12"] in table
     assert ["dia", "2026-12-06", "0", "0"] in table
+    assert 'href="/admin/visits/visitreport/"' in client.get("/admin/").content.decode()
     client.force_login(operator)
+    assert 'href="/admin/visits/visitreport/"' not in client.get("/admin/").content.decode()
     assert client.get("/admin/visits/visitreport/").status_code == 403
     assert client.get("/admin/visits/visitreport/csv/").status_code == 403
 
