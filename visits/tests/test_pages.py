@@ -139,3 +139,8 @@ def test_the_privacy_notice_says_how_visits_are_counted(client):
     section = html.split('id="visitas"')[1].split("<h2")[0]
     for words in ("sin cookies", "cambia cada día", "No guardamos su dirección IP", "Sec-GPC: 1", "DNT: 1", "robots"):
         assert words in section
+
+
+def test_the_statistics_and_open_data_pages_link_the_visits(client):
+    assert 'href="/estadisticas/visitas/"' in client.get("/estadisticas/").content.decode()
+    assert 'href="/estadisticas/visitas/"' in client.get("/datos/").content.decode()
