@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "surveys",
     "api",
     "alerts",
+    "visits",
     "metepec7311.apps.PortalConfig",  # the site-wide system checks
     "axes",  # login lockout: failed attempts recorded, locked after AXES_FAILURE_LIMIT
     "django_otp",  # staff two-factor authentication (metepec7311/two_factor)
@@ -76,6 +77,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outermost after static files: counts every public page, the cached home page included
+    # (visits/middleware.py; docs/visits.md).
+    "visits.middleware.VisitsMiddleware",
     "metepec7311.badinput.RejectNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -193,6 +197,20 @@ STATS_REFRESH_SECONDS = int(os.environ.get("STATS_REFRESH_SECONDS", "300"))
 # How often the tickets' latest changes are folded into the rollups (seconds; a snapshot
 # folds first anyway).
 ROLLUP_FOLD_SECONDS = int(os.environ.get("ROLLUP_FOLD_SECONDS", "10"))
+# --- Visits (visits/, docs/visits.md) --------------------------------------------------
+# First-party, cookie-free page-view counts: daily aggregates only. VISITS_ENABLED=0 turns the
+# recording off (the pages stay). Counts wait in Redis (REDIS_URL; VISITS_REDIS_URL to use
+# another) or, without Redis, in the process, and are written every VISITS_FLUSH_SECONDS.
+VISITS_ENABLED = env_bool("VISITS_ENABLED", True)
+VISITS_REDIS_URL = os.environ.get("VISITS_REDIS_URL", REDIS_URL)
+VISITS_FLUSH_SECONDS = int(os.environ.get("VISITS_FLUSH_SECONDS", "60"))
+# Country and city from an offline MaxMind-format database: "auto" uses the GeoLite2 City file
+# of the maxminddb-geolite2 package, a path uses that file, empty: every place is "desconocido".
+VISITS_GEOIP_DATABASE = os.environ.get("VISITS_GEOIP_DATABASE", "auto")
+# Where the visitor's address is read (behind a proxy: HTTP_X_FORWARDED_FOR); by default the
+# same as the rate limits'.
+VISITS_IP_META_KEY = os.environ.get("VISITS_IP_META_KEY") or os.environ.get("RATELIMIT_IP_META_KEY") or "REMOTE_ADDR"
+
 CELERY_BEAT_SCHEDULE = {
     "fold-rollups": {"task": "stats.tasks.fold_rollups", "schedule": ROLLUP_FOLD_SECONDS},
     "recompute-public-numbers": {
@@ -216,6 +234,8 @@ CELERY_BEAT_SCHEDULE = {
     # Residents' alerts (alerts/): the digests that are due, and the deletion of expired and
     # unsubscribed subscriptions.
     "resident-alerts": {"task": "alerts.tasks.resident_alerts", "schedule": 900},
+    # Visits counted in Redis (or this process) written to the daily aggregates (docs/visits.md).
+    "flush-visits": {"task": "visits.tasks.flush_visits", "schedule": VISITS_FLUSH_SECONDS},
     "purge-pending-photos-daily": {
         "task": "tickets.tasks.purge_pending_photos",
         "schedule": crontab(hour=4, minute=0),

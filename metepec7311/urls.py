@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("news.urls")),
     path("", include("surveys.urls")),
     path("", include("alerts.urls")),
+    path("", include("visits.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 

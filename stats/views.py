@@ -16,6 +16,7 @@ from metepec7311 import pagecache
 from stats import mapsvg, numbers, opendata, snapshot
 from stats.forms import StatisticsFilterForm
 from tickets.models import Service
+from visits import views as visit_views
 
 logger = logging.getLogger(__name__)
 
@@ -245,6 +246,7 @@ def _open_data_page(request):
             "ticket_columns": opendata.TICKET_COLUMNS,
             "daily_columns": opendata.DAILY_COLUMNS,
             "rating_columns": opendata.RATING_COLUMNS,
+            "visit_columns": visit_views.OPEN_DATA_COLUMNS,
         },
     )
 

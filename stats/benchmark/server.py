@@ -23,9 +23,10 @@ def free_port():
 class BenchServer:
     """`with BenchServer(stdout) as base:` gives the base URL of a running gunicorn."""
 
-    def __init__(self, stdout=None, workers=None):
+    def __init__(self, stdout=None, workers=None, env=None):
         self.stdout = stdout
         self.workers = str(workers or os.cpu_count() or 2)
+        self.env = env or {}  # on top of the bench settings (VISITS_ENABLED=0: a second server)
 
     def __enter__(self):
         port = free_port()
@@ -36,6 +37,7 @@ class BenchServer:
             "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only"),
             "ALLOWED_HOSTS": "127.0.0.1",
             "STATIC_MANIFEST": "0",
+            **self.env,
         }
         self.process = subprocess.Popen(
             [

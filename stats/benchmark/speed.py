@@ -7,6 +7,7 @@ Run through `make bench` (1 M and 10 M tickets) or `make bench-quick` (100,000).
 
 import io
 import statistics
+import subprocess
 import time
 import urllib.request
 import uuid
@@ -174,6 +175,27 @@ class Speed:
         views = [f"/mapa/puntos.json?{urlencode(params)}" for params in map_views()]
         self.paths_pair("GET /mapa/puntos.json (100 views, kept)", views, "≥ 0.5", warm_up=5)
 
+    def visits(self):
+        """Issue #15: the home page and the report form with visit recording on (this server)
+        against the same pages with it off (a second server, VISITS_ENABLED=0, same data),
+        requested as a phone's browser would (bots are not counted, so the bare load tool's
+        requests would cost nothing)."""
+        from stats.benchmark.server import BenchServer
+
+        with BenchServer(env={"VISITS_ENABLED": "0"}) as off:
+            for name, path in (
+                ("GET / (home, cached)", "/"),
+                ("GET /reportar/bacheo/ (report form)", "/reportar/bacheo/"),
+            ):
+                browser_rps(off + path, seconds=1)  # each server's processes warmed on the page
+                browser_rps(self.base + path, seconds=1)
+                measured = interleaved(
+                    lambda path=path: browser_rps(self.base + path, seconds=self.seconds),
+                    lambda path=path: browser_rps(off + path, seconds=self.seconds),
+                    self.rounds,
+                )
+                self.add(f"{name}, visits on", *measured[:2], "req/s", "same, visits off", measured[2], "≥ 0.9")
+
     def report_posts(self):
         colonia = Colonia.objects.order_by("name").first()
         fields = report_fields(colonia.pk)
@@ -245,6 +267,20 @@ class Speed:
         # The goal is at ten million tickets; below, one GROUP BY is still cheap (for the record).
         goal = "≤ 0.1" if total >= 10_000_000 else "—"
         return self.add("recompute of the public numbers", got, ref, "ms", "GROUP BY service", ratio, goal)
+
+
+PHONE_BROWSER = (
+    "Mozilla/5.0 (Linux; Android 14; SM-A546E) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/124.0.0.0 Mobile Safari/537.36"
+)
+
+
+def browser_rps(url, seconds):
+    """Requests/s of GETs with a phone browser's headers (wrk, 16 connections), as counted visits."""
+    command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--timeout", "60s", "-H", f"User-Agent: {PHONE_BROWSER}",
+               "-H", "Accept: text/html", "-H", "Accept-Language: es-MX", url]  # fmt: skip
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return load.wrk_rate(url, output)
 
 
 def _rows_in(path, lines):

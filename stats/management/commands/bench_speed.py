@@ -100,6 +100,7 @@ class Command(BaseCommand):
                 web = speed.Speed(base, seconds=seconds, rounds=rounds, out=self.stdout.write)
                 if "pages" in groups:
                     web.public_pages()
+                    web.visits()
                 if "map" in groups:
                     web.map_pages()
                 if "posts" in groups:
