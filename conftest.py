@@ -101,6 +101,9 @@ def _fresh_state(request, settings, media_root):
     from tickets import catalogue
 
     catalogue.forget_here()  # and its copy of the reference data
+    from visits import buffer as visits_buffer
+
+    visits_buffer.forget()  # and the page views it has not written yet
     # Tasks run in-process even when REDIS_URL is set; tests of the real worker opt out.
     from metepec7311.celery import app as celery_app
 
