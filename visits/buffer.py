@@ -18,6 +18,7 @@ referrer, browser, OS, device, country, city).
 """
 
 import functools
+import json
 import logging
 import secrets
 import threading
@@ -39,18 +40,18 @@ PUSH_MAX = 500  # views; pushed sooner when this many wait
 RETRY_SECONDS = 5  # after Redis failed, it is not tried again for this long
 VISITOR_DIMENSIONS = ("browser", "os", "device", "country", "city")
 
-# KEYS[1]: the pending hash. ARGV: the key prefix, then 11 fields per view: day, expiry of the
-# day's keys (Unix seconds), hash ("" if none), page, referrer, browser, os, device, country,
-# city, and "" (spare). Fields of the pending hash: "day\tdimension\tvalue\tp|v".
+# KEYS[1]: the pending hash. ARGV[1]: the key prefix; ARGV[2]: the views as one JSON array of
+# 11 fields each: day, expiry of the day's keys (Unix seconds), hash ("" if none), page,
+# referrer, browser, os, device, country, city, and "" (spare). One JSON string rather than 11
+# arguments a view: the client's packing of thousands of arguments cost more than the count.
+# Fields of the pending hash: "day\tdimension\tvalue\tp|v".
 RECORD = """
 local pending, prefix = KEYS[1], ARGV[1]
-local i = 2
-while i <= #ARGV do
-  local day, expire_at, h = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
-  local page, ref = 'page\\t' .. ARGV[i + 3], 'referrer\\t' .. ARGV[i + 4]
-  local dims = {'total\\t', 'browser\\t' .. ARGV[i + 5], 'os\\t' .. ARGV[i + 6], 'device\\t' .. ARGV[i + 7],
-                'country\\t' .. ARGV[i + 8], 'city\\t' .. ARGV[i + 9]}
-  i = i + 11
+for _, v in ipairs(cjson.decode(ARGV[2])) do
+  local day, expire_at, h = v[1], tonumber(v[2]), v[3]
+  local page, ref = 'page\\t' .. v[4], 'referrer\\t' .. v[5]
+  local dims = {'total\\t', 'browser\\t' .. v[6], 'os\\t' .. v[7], 'device\\t' .. v[8],
+                'country\\t' .. v[9], 'city\\t' .. v[10]}
   local p = day .. '\\t'
   for _, d in ipairs(dims) do redis.call('HINCRBY', pending, p .. d .. '\\tp', 1) end
   redis.call('HINCRBY', pending, p .. page .. '\\tp', 1)
@@ -229,11 +230,8 @@ class RedisBuffer(Buffer):
     def push(self, views):
         if not self._reachable():
             return
-        args = [self.prefix]
-        for view in views:
-            args.extend(view)
         try:
-            self.script(keys=[self.pending], args=args)
+            self.script(keys=[self.pending], args=[self.prefix, json.dumps(views)])
         except Exception as error:  # noqa: BLE001
             self._failed(error)
 
