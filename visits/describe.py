@@ -113,22 +113,25 @@ def geoip_path():
 
 
 def reader():
-    """The opened database (memory-mapped once per process), or None."""
+    """The opened database (memory-mapped once per process), or None. Kept under the setting's
+    value, so a view does not resolve the packaged file's path again."""
+    configured = settings.VISITS_GEOIP_DATABASE
+    if configured in _reader:
+        return _reader[configured]
     path = geoip_path()
-    if path not in _reader:
-        opened = None
-        if path and Path(path).exists():
-            import maxminddb
+    opened = None
+    if path and Path(path).exists():
+        import maxminddb
 
-            try:
-                opened = maxminddb.open_database(path, maxminddb.MODE_AUTO)  # the C extension, memory-mapped
-            except (OSError, ValueError):
-                logger.warning("visits: cannot open the IP database %s; places are unknown", path)
-        elif path:
-            logger.warning("visits: no IP database at %s; places are unknown", path)
-        _reader.clear()
-        _reader[path] = opened
-    return _reader[path]
+        try:
+            opened = maxminddb.open_database(path, maxminddb.MODE_AUTO)  # the C extension, memory-mapped
+        except (OSError, ValueError):
+            logger.warning("visits: cannot open the IP database %s; places are unknown", path)
+    elif path:
+        logger.warning("visits: no IP database at %s; places are unknown", path)
+    _reader.clear()
+    _reader[configured] = opened
+    return opened
 
 
 def _name(record, key):
