@@ -113,14 +113,20 @@
       .then(function (response) {
         var folio = response.headers.get("X-Folio");
         if (response.ok && folio) {
-          return store.remember({
-            folio: folio,
-            service: item.service,
-            public_url: "/seguimiento/" + encodeURIComponent(folio) + "/",
-            private_url: new URL(response.url).pathname.indexOf("/reportar/recibido/") === 0 ? response.url : "",
-            status: "Recibido",
-            sent_offline: true
-          }).then(function () { return store.remove(PENDING, item.key); }).then(function () { return folio; });
+          // Another sender (a page, a second wake-up of the worker) may have finished first
+          // and the resident may have forgotten the folio since: only the sender that still
+          // finds the report waiting files it in "Mis reportes".
+          return store.get(PENDING, item.key).then(function (waiting) {
+            if (!waiting) return folio;
+            return store.remember({
+              folio: folio,
+              service: item.service,
+              public_url: "/seguimiento/" + encodeURIComponent(folio) + "/",
+              private_url: new URL(response.url).pathname.indexOf("/reportar/recibido/") === 0 ? response.url : "",
+              status: "Recibido",
+              sent_offline: true
+            }).then(function () { return store.remove(PENDING, item.key); }).then(function () { return folio; });
+          });
         }
         if (response.status === 429 || response.status >= 500) return null; // later
         return response.text().then(function (html) {
@@ -134,8 +140,11 @@
 
   // Every pending report, one after the other. Concurrent flushes (a page and the service
   // worker) are harmless: the server answers a repeated submission key with the first ticket.
+  var flushing = null; // one flush at a time in this page or worker
+
   store.flush = function () {
-    return store.all(PENDING).then(function (items) {
+    if (flushing) return flushing;
+    flushing = store.all(PENDING).then(function (items) {
       var sent = [];
       return items
         .filter(function (item) { return item.state === "pendiente"; })
@@ -145,7 +154,8 @@
           });
         }, Promise.resolve())
         .then(function () { return sent; });
-    });
+    }).then(function (sent) { flushing = null; return sent; }, function (error) { flushing = null; throw error; });
+    return flushing;
   };
 
   root.Reportes = store;
