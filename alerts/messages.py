@@ -8,13 +8,13 @@ nothing ("sin destinatario"), and a digest lists only events that are still publ
 from collections import OrderedDict
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from alerts.digests import MAX_EVENTS
 from alerts.models import AlertMessage, Subscription
 from tickets.models import TicketEvent
+from tickets.notifications import one_click_email
 from tickets.timeline import entry
 
 
@@ -33,13 +33,13 @@ def _alert(notification):
 
 def _email(subscription, subject, body):
     """One e-mail to the subscriber, with the one-click unsubscribe of RFC 8058."""
-    url = link("alerts_unsubscribe", subscription.token)
-    body += f"\nPara dejar de recibir estos avisos (un clic, sin contraseña): {url}\n"
-    message = EmailMessage(subject, body, None, [subscription.email])
-    message.extra_headers.update(
-        {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    return one_click_email(
+        subject,
+        body,
+        subscription.email,
+        link("alerts_unsubscribe", subscription.token),
+        "\nPara dejar de recibir estos avisos (un clic, sin contraseña)",
     )
-    return message
 
 
 def confirmation(notification):
