@@ -111,7 +111,26 @@ def colonia(pk):
     (a few hundred)."""
     if version() is None:
         return Colonia.objects.filter(pk=pk).first()
-    return kept("colonias", lambda: {c.pk: c for c in Colonia.objects.all()}).get(pk)
+    return _colonias().get(pk)
+
+
+def colonia_options():
+    """[(value, escaped <option> HTML)] of every colonia by name and postal code, for the
+    report form's chooser: built once per version, so its few hundred options cost a join
+    rather than a template each (about 14 ms a page)."""
+    from django.utils.html import format_html
+
+    from tickets.forms import colonia_label
+
+    def load():
+        ordered = sorted(_colonias().values(), key=lambda c: (c.name, c.postal_code))
+        return [(str(c.pk), format_html('<option value="{}">{}</option>', c.pk, colonia_label(c))) for c in ordered]
+
+    return kept("colonia-options", load)
+
+
+def _colonias():
+    return kept("colonias", lambda: {c.pk: c for c in Colonia.objects.all()})
 
 
 def locality_colonias(locality_id):
@@ -124,7 +143,7 @@ def locality_colonias(locality_id):
 
     def load():
         names = dict(Locality.objects.values_list("pk", "name"))
-        colonias = kept("colonias", lambda: {c.pk: c for c in Colonia.objects.all()})
+        colonias = _colonias()
         seats = {}
         for locality, colonia in Delegacion.objects.filter(locality__isnull=False, colonias__isnull=False).values_list(
             "locality", "colonias"

@@ -4,6 +4,9 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from tickets import catalogue, lifecycle, photos
 from tickets.lifecycle import DESCRIPTION_LIMIT
@@ -39,7 +42,37 @@ class PhotosField(forms.FileField):
         return cleaned
 
 
+def colonia_label(colonia):
+    kind = f"{colonia.settlement_type.lower()}, " if colonia.settlement_type else ""
+    return f"{colonia.name} ({kind}CP {colonia.postal_code})"
+
+
+class ColoniaSelect(forms.Select):
+    """The colonia chooser, its options joined from HTML kept per catalogue version
+    (catalogue.colonia_options) instead of one template per option: the same markup as
+    Django's Select, at a fraction of a millisecond instead of about 14 ms a page."""
+
+    empty_label = "---------"
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        parts = [format_html('<select name="{}"{}>', name, flatatt(self.build_attrs(self.attrs, attrs)))]
+        if self.empty_label is not None:
+            selected = "" if chosen - {""} else " selected"
+            parts.append(format_html('<option value=""{}>{}</option>', selected, self.empty_label))
+        for pk, option in catalogue.colonia_options():
+            parts.append(option.replace('">', '" selected>', 1) if pk in chosen else option)
+        parts.append("</select>")
+        return mark_safe("\n".join(parts))
+
+
 class ColoniaChoiceField(forms.ModelChoiceField):
+    widget = ColoniaSelect
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.widget.empty_label = self.empty_label
+
     def to_python(self, value):
         """The chosen colonia from the catalogue's copy: no query per report."""
         if value in self.empty_values:
@@ -53,8 +86,7 @@ class ColoniaChoiceField(forms.ModelChoiceField):
         return found
 
     def label_from_instance(self, colonia):
-        kind = f"{colonia.settlement_type.lower()}, " if colonia.settlement_type else ""
-        return f"{colonia.name} ({kind}CP {colonia.postal_code})"
+        return colonia_label(colonia)
 
 
 def attribute_field(attribute):

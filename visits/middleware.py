@@ -5,7 +5,6 @@ failure of its own reach the page."""
 import logging
 
 from django.conf import settings
-from django.utils import timezone
 
 from visits import buffer, describe
 
@@ -34,7 +33,7 @@ def record(request, response):
     if client.bot:
         return
     store = buffer.current()
-    day = timezone.localdate()
+    day = buffer.today()
     visitor = ""
     address = describe.address(request)
     if not describe.opted_out(request):

@@ -103,6 +103,47 @@ def test_a_colonia_added_or_removed_counts_at_the_next_report(client, report, fr
     assert client.post(FORM, {**report, "colonia": "x", "submission_key": "e" * 32}).status_code == 400
 
 
+def test_the_colonia_chooser_keeps_the_choice_and_lists_every_colonia_by_name(client, report, colonia):
+    """Its options are joined from HTML kept per catalogue version (tickets/forms.ColoniaSelect):
+    the same markup Django's Select would render, the choice kept after an error."""
+    from django import forms as django_forms
+
+    from tickets.forms import ColoniaChoiceField, colonia_label
+
+    class Labelled(django_forms.ModelChoiceField):
+        def label_from_instance(self, obj):
+            return colonia_label(obj)
+
+    html = client.post(FORM, {**report, "address": ""}).text
+    chooser = html[html.index('<select name="colonia"') : html.index("</select>", html.index('<select name="colonia"'))]
+    assert f'<option value="{colonia.pk}" selected>Coaxustenco (' in chooser
+    assert chooser.count(" selected") == 1 and 'aria-describedby="id_colonia_helptext"' in chooser
+    assert 'required id="id_colonia"' in chooser or 'id="id_colonia" required' in chooser
+
+    class Plain(django_forms.Form):  # what Django renders for the same field, option by option
+        colonia = Labelled(Colonia.objects.order_by("name", "postal_code"), empty_label="Elija")
+
+    class Fast(django_forms.Form):
+        colonia = ColoniaChoiceField(Colonia.objects.order_by("name", "postal_code"), empty_label="Elija")
+
+    def options(form):
+        return [line.strip() for line in str(form["colonia"]).splitlines()[1:-1] if line.strip()]
+
+    assert options(Fast()) == options(Plain())
+    assert len(options(Plain())) == Colonia.objects.count() + 1
+    chosen = {"colonia": str(colonia.pk)}
+    assert options(Fast(chosen)) == options(Plain(chosen)) != options(Plain())
+
+
+def test_the_report_form_reads_no_colonia_from_the_database(client, db, django_assert_max_num_queries):
+    client.get(FORM)
+    with django_assert_max_num_queries(3) as queries:  # session and limits at most; never the colonias
+        assert client.get(FORM).status_code == 200
+    assert not any("tickets_colonia" in q["sql"] for q in queries.captured_queries)
+    Colonia.objects.create(name="Aaa Colonia Nueva", postal_code="52140")
+    assert "Aaa Colonia Nueva (CP 52140)" in client.get(FORM).text  # a new colonia is offered at once
+
+
 def test_errors_keep_everything_typed_and_the_photo(client, report, frozen):
     response = client.post(FORM, {**report, "colonia": "", "reporter_phone": "123", "photos": [images.upload()]})
     assert response.status_code == 400

@@ -177,3 +177,30 @@ def test_flushes_add_up_on_the_same_day(client):
     visit(client, "/", ip=MORELIA)
     flush()
     assert counts("total") == {"": (3, 2)}
+
+
+def test_a_view_counts_on_its_local_day_across_midnight_and_back(time_machine):
+    """The day is kept until local midnight (visits.buffer.today), never past it, and a clock
+    set back is followed too."""
+    from conftest import local
+    from visits.buffer import today
+
+    for moment, day in (
+        (local(2026, 12, 7, 23, 59, 59), date(2026, 12, 7)),
+        (local(2026, 12, 8, 0, 0, 0), date(2026, 12, 8)),
+        (local(2026, 12, 8, 17, 59), date(2026, 12, 8)),  # 23:59 UTC: still the 8th in Metepec
+        (local(2026, 12, 8, 18, 1), date(2026, 12, 8)),  # 00:01 UTC on the 9th
+        (local(2026, 12, 7, 12, 0), date(2026, 12, 7)),  # the clock set back a day
+    ):
+        time_machine.move_to(moment, tick=False)
+        assert today() == day
+
+
+def test_a_burst_of_views_of_one_page_by_one_visitor_counts_each_view_and_one_visitor(client):
+    for _ in range(7):
+        visit(client, "/", IPHONE, CDMX)
+    visit(client, "/", WINDOWS_CHROME, CDMX)
+    flush()
+    assert counts("total") == {"": (8, 2)}
+    assert counts("page") == {"/": (8, 2)}
+    assert counts("browser") == {"Mobile Safari": (7, 1), "Chrome": (1, 1)}
