@@ -2,7 +2,7 @@
 
 A page view adds one to the count of its small tuple in its own process (no I/O; a burst
 of views of one page by one visitor is one entry). About once a second
-(VISITS_PUSH_SECONDS) the request that notices pushes that list in one round trip:
+(VISITS_PUSH_SECONDS) the request that notices pushes them in one round trip:
 
 - to Redis (REDIS_URL set): one Lua script adds the page views to a hash of pending counts and
   decides, with a set of today's visitor hashes (which expires with the day), which views are
@@ -344,3 +344,4 @@ def current():
 def forget():
     """Tests: a new process."""
     _buffer.clear()
+    _today[:] = [None, 0.0, 0.0]
