@@ -18,6 +18,7 @@ Nothing here keeps an address or a user agent: a pending view is (day, hash or "
 referrer, browser, OS, device, country, city).
 """
 
+import abc
 import functools
 import json
 import logging
@@ -95,8 +96,9 @@ def today():
     return day
 
 
-class Buffer:
-    """The process's views not yet pushed ({view: how many times}), and the day's salt."""
+class Buffer(abc.ABC):
+    """The process's views not yet pushed ({view: how many times}), and the day's salt. Where
+    they go is the subclass's: Redis (RedisBuffer) or this process (MemoryBuffer)."""
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -142,15 +144,15 @@ class Buffer:
         self.pushed_at = time.monotonic()
         return views
 
+    @abc.abstractmethod
     def push(self, views):
         """Send {view: times} on (to Redis, or to this process's counts)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def flush(self):
         """Write what waits to the database; returns the number of page views written."""
-        raise NotImplementedError
 
-    def maybe_flush(self):
+    def maybe_flush(self):  # noqa: B027 — a hook: only the buffer without a worker writes here
         """Called after each recorded view: a buffer without a worker writes its counts itself."""
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from metepec7311.testing.plans import plan
 from tickets.models import Service, Status, Ticket
 
 
@@ -33,14 +34,6 @@ def city(needs_postgres):
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE tickets_ticket")
     return service
-
-
-def plan(queryset):
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny test table: ask what *can* be used
-        cursor.execute("EXPLAIN " + sql, params)
-        return "\n".join(row[0] for row in cursor.fetchall())
 
 
 @pytest.mark.parametrize(
