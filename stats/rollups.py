@@ -137,6 +137,14 @@ def record(before, after):
         cursor.execute(RECORD_SQL, [before.as_text() if before else "", after.as_text() if after else ""])
 
 
+def change(before, after):
+    """The change row `record()` writes, unsaved (None when nothing changes): a new ticket's
+    is written with the ticket (tickets/lifecycle/together.py)."""
+    if before == after:
+        return None
+    return RollupChange(before=before.as_text() if before else "", after=after.as_text() if after else "")
+
+
 RECORD_SQL = f'INSERT INTO {RollupChange._meta.db_table} ("before", "after") VALUES (%s, %s)'
 
 

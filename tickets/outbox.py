@@ -48,9 +48,16 @@ State = Notification.State
 
 def promise(kind, ticket=None, *, recipient=None, channel=Notification.Channel.EMAIL):
     """Record the message in the caller's transaction; deliver it once that commits."""
-    notification = Notification.objects.create(kind=kind, ticket=ticket, recipient=recipient, channel=channel)
-    transaction.on_commit(kick)
+    notification = promised(kind, ticket, recipient=recipient, channel=channel)
+    notification.save(force_insert=True)
     return notification
+
+
+def promised(kind, ticket=None, *, recipient=None, channel=Notification.Channel.EMAIL):
+    """The message of `promise()`, for the caller to write in its transaction (a new ticket's
+    confirmation is written with the ticket, tickets/lifecycle/together.py)."""
+    transaction.on_commit(kick)  # runs only if the transaction, and so the row, commits
+    return Notification(kind=kind, ticket=ticket, recipient=recipient, channel=channel)
 
 
 def promise_update(ticket):

@@ -119,12 +119,10 @@ def submit_report(*, key, fingerprint="", photos=(), pending_keys=(), looked_up=
 
             def receipt(ticket):
                 if not key:
-                    return
-                # Unique key: a concurrent second submission blocks here until the first
-                # commits, then fails and is answered with the first one's ticket below.
-                Submission.objects.create(
-                    key=key, fingerprint=fingerprint, ticket=ticket, action=Submission.Action.CREATED
-                )
+                    return []
+                # Unique key: a concurrent second submission blocks on its INSERT until the
+                # first commits, then fails and is answered with the first one's ticket below.
+                return [Submission(key=key, fingerprint=fingerprint, ticket=ticket, action=Submission.Action.CREATED)]
 
             copies = [_copy(pending) for pending in kept]
             ticket = lifecycle.ticket_create(

@@ -72,6 +72,16 @@ def event(ticket, kind, *, actor, via, at, public, old="", new="", note="", acto
 
     A public change made by staff or the system is news for the reporter: their update is
     promised in the same transaction (tickets/outbox.py, promise_update)."""
+    row = new_event(
+        ticket, kind, actor=actor, via=via, at=at, public=public, old=old, new=new, note=note, actor_label=actor_label
+    )
+    row.save(force_insert=True)
+    return row
+
+
+def new_event(ticket, kind, *, actor, via, at, public, old="", new="", note="", actor_label=None):
+    """The event row of `event()`, not yet saved (a new ticket's is written with it,
+    tickets/lifecycle/together.py); what comes with the event is done now."""
     told = public and notifications.tells_reporter(kind, actor=actor, via=via, new=new)
     if told and notifications.may_tell_reporter(ticket):
         outbox.promise_update(ticket)
@@ -83,7 +93,7 @@ def event(ticket, kind, *, actor, via, at, public, old="", new="", note="", acto
         # save later writes the same value back).
         ticket.first_action_at = at
         Ticket.objects.filter(pk=ticket.pk, first_action_at__isnull=True).update(first_action_at=at)
-    return TicketEvent.objects.create(
+    return TicketEvent(
         ticket=ticket,
         kind=kind,
         actor=actor,

@@ -26,10 +26,12 @@ from tickets.lifecycle.common import (
     attach_photos,
     event,
     locked,
+    new_event,
     refreshed,
     require_work,
     stored_photos,
 )
+from tickets.lifecycle.together import insert_together
 from tickets.models import Channel, Notification, Priority, ServiceAttribute, Status, Ticket
 from tickets.models.status import OPEN_STATUSES
 from tickets.photos import MAX_PHOTOS  # per report, and per later addition
@@ -238,8 +240,8 @@ def ticket_create(
     """Register a report (with its photos) and start its SLA clock. Returns the saved ticket.
 
     `photos` are cleaned images (tickets/photos.py); `actor_label` names a door with no user,
-    such as an Open311 client, in the trail; `within(ticket)` writes more rows in the same
-    transaction (a submission receipt).
+    such as an Open311 client, in the trail; `within(ticket)` gives more rows (unsaved model
+    instances: a submission receipt) to write with the ticket, in the same transaction.
     """
     at = at or timezone.now()
     photos = list(photos)
@@ -288,46 +290,47 @@ def ticket_create(
         transaction.atomic(savepoint=False),
     ):
         # The year's folio counter row stays locked from the moment a number is taken to the
-        # commit, so concurrent reports queue there: everything that does not need the folio
-        # is written before it. On PostgreSQL the ticket's id is drawn from its sequence
-        # first, the rows that point to the ticket go in before it (foreign keys are checked
-        # at commit), and the ticket's INSERT takes the folio itself: only that statement
-        # and the commit run under the lock. The counter moves in this transaction: a report
-        # that fails gives its number back, and folios stay gapless. (Numbering under a
-        # provisional folio and renumbering was measured slower: the UPDATE rewrote every
-        # index of the row.)
-        ticket.pk = reserve_ticket_id()
-        if ticket.pk is None:  # SQLite: no sequence, and one writer at a time anyway
-            _number_and_insert(ticket, at)
-        event(
-            ticket,
-            Kind.CREATED,
-            actor=actor,
-            via=via,
-            at=at,
-            public=True,
-            new=Status.NUEVO.label,
-            actor_label=actor_label,
-        )
-        if routed:
-            routing.record(ticket, routed, at=at)
-        if stored:
-            attach_photos(ticket, stored, actor=actor, via=via, at=at, public=True, actor_label=actor_label)
-        if stored_received:
-            incoming_photos.receive(ticket, stored_received, actor=actor, via=via, actor_label=actor_label, at=at)
+        # commit, so concurrent reports queue there. On PostgreSQL the ticket and the rows that
+        # come with every report (its first event, the caller's receipt, the confirmation, the
+        # change to the public numbers) are one statement, whose ticket INSERT takes the folio
+        # itself (tickets/lifecycle/together.py): only that statement and the commit run under
+        # the lock, and a report that fails gives its number back, so folios stay gapless.
+        # (Numbering under a provisional folio and renumbering was measured slower: the UPDATE
+        # rewrote every index of the row.)
         lost = stored.lost + stored_received.lost
-        if lost:
-            event(ticket, Kind.NOTE, actor=None, via=Via.SISTEMA, at=at, public=False, note=photos_lost_note(lost))
-        if within:
-            within(ticket)
+        created = new_event(
+            ticket, Kind.CREATED, actor=actor, via=via, at=at, public=True, new=Status.NUEVO.label,
+            actor_label=actor_label,
+        )  # fmt: skip
+        if routed or stored or stored_received or lost:
+            # Rows written through the ORM before the ticket: they need its id, drawn from
+            # the sequence on PostgreSQL (foreign keys are checked at commit). On SQLite
+            # (no sequence, one writer at a time) the ticket itself is written first.
+            ticket.pk = reserve_ticket_id()
+            if ticket.pk is None:
+                ticket.folio = folio_to_insert(timezone.localtime(at).year)
+                ticket.save(force_insert=True)
+            created.ticket = ticket
+            created.save(force_insert=True)  # first in the trail
+            created = None
+            if routed:
+                routing.record(ticket, routed, at=at)
+            if stored:
+                attach_photos(ticket, stored, actor=actor, via=via, at=at, public=True, actor_label=actor_label)
+            if stored_received:
+                incoming_photos.receive(ticket, stored_received, actor=actor, via=via, actor_label=actor_label, at=at)
+            if lost:
+                event(ticket, Kind.NOTE, actor=None, via=Via.SISTEMA, at=at, public=False, note=photos_lost_note(lost))
+        confirmation = None
         if ticket.reporter_email and channel != Channel.IMPORTADO:  # whatever the door, phone included
-            outbox.promise(Notification.Kind.CONFIRMATION, ticket)
+            confirmation = outbox.promised(Notification.Kind.CONFIRMATION, ticket)
         elif ticket.reporter_phone and channel != Channel.IMPORTADO and messaging.enabled():
             # No e-mail but a phone: the folio by text message (tickets/messaging.py).
-            outbox.promise(Notification.Kind.CONFIRMATION, ticket, channel=Notification.Channel.SMS)
-        rollups.record(None, rollups.contribution(ticket))
+            confirmation = outbox.promised(Notification.Kind.CONFIRMATION, ticket, channel=Notification.Channel.SMS)
         if ticket._state.adding:
-            _number_and_insert(ticket, at)
+            ticket.folio = folio_to_insert(timezone.localtime(at).year)
+        counted = rollups.change(None, rollups.contribution(ticket))
+        insert_together(ticket, [created, *(within(ticket) if within else ()), confirmation, counted])
     ticket.photos_not_stored = lost
     return ticket
 
@@ -337,11 +340,6 @@ def photos_lost_note(count):
         f"{count} foto(s) del reporte no se pudieron guardar: el almacenamiento de fotos no respondía. "
         "Si hacen falta, pida al ciudadano que las agregue desde su enlace privado."
     )
-
-
-def _number_and_insert(ticket, at):
-    ticket.folio = folio_to_insert(timezone.localtime(at).year)
-    ticket.save(force_insert=True)  # the folio is read back from the INSERT (FolioField)
 
 
 def ticket_add_photos(*, ticket, photos, actor=None, via=None, public=True, note="", at=None):

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, transaction
 
 from conftest import local
-from tickets import lifecycle
+from tickets import lifecycle, reporting
 from tickets.folio import parse_folio
 from tickets.models import Channel, FolioCounter, Service, Ticket
 
@@ -124,20 +124,50 @@ def test_folios_past_a_million_keep_every_digit(make_ticket, frozen):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_on_postgresql_the_folio_is_taken_by_the_last_statement_before_the_commit(needs_postgres, frozen):
-    """The counter row stays locked from the moment a number is taken to the commit; every
-    other write of a report goes before, so concurrent reports wait only for one INSERT."""
+def test_on_postgresql_a_report_is_one_statement_that_takes_the_folio_before_the_commit(needs_postgres, frozen):
+    """The counter row stays locked from the moment a number is taken to the commit: the
+    ticket and every row that comes with it are one statement (tickets/lifecycle/together.py),
+    so concurrent reports wait only for that statement and the commit."""
     from django.test.utils import CaptureQueriesContext
+
+    from stats.models import RollupChange
+    from tickets.models import Notification
 
     service = Service.objects.get(code="bacheo")
     with CaptureQueriesContext(connection) as queries:
-        ticket = lifecycle.ticket_create(service=service, description="Bache", channel=Channel.WEB, address="Calle 1")
+        ticket = lifecycle.ticket_create(
+            service=service, description="Bache", channel=Channel.WEB, address="Calle 1", reporter_email="a@b.mx"
+        )
     statements = [query["sql"] for query in queries.captured_queries]
-    touching_the_counter = [
-        i for i, sql in enumerate(statements) if "tickets_next_folio" in sql or "foliocounter" in sql
-    ]
-    assert touching_the_counter == [len(statements) - 2]  # then only the COMMIT
-    assert statements[-2].startswith('INSERT INTO "tickets_ticket"')
-    assert statements[-1] == "COMMIT"
+    # Before BEGIN, the reference data read once; after the COMMIT, the confirmation delivered
+    # (eager Celery in tests).
+    written = statements[statements.index("BEGIN") + 1 : statements.index("COMMIT") + 1]
+    assert len(written) == 2, written
+    assert written[0].startswith('WITH t AS (INSERT INTO "tickets_ticket"')
+    assert "tickets_next_folio" in written[0]
+    assert written[1] == "COMMIT"
     assert ticket.folio == Ticket.objects.get(pk=ticket.pk).folio == "7311-2026-000001"
-    assert ticket.events.get().kind == "created"  # written before its ticket, checked at commit
+    # The rows written with it point to it, and the instances know their ids.
+    created = ticket.events.get()
+    assert created.kind == "created" and created.actor_name == "Ciudadano"
+    assert Notification.objects.get(ticket=ticket).kind == Notification.Kind.CONFIRMATION
+    assert RollupChange.objects.get().after.startswith(f"2026-12-07|{service.pk}|web|")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_receipt_refused_by_its_key_gives_the_folio_back(needs_postgres, frozen, make_ticket):
+    """A second send of a form whose receipt is already stored fails inside the report's one
+    statement: the ticket, its rows and its folio number all roll back, and the send is
+    answered with the first ticket. The next report takes the next number: no gap."""
+    from tickets.models import Submission
+
+    service = Service.objects.get(code="bacheo")
+    report = {"service": service, "description": "Bache", "channel": Channel.WEB, "address": "Calle 1"}
+    first, created = reporting.submit_report(key="form-1", **report)
+    assert created
+    # looked_up: the caller saw no receipt (it was committed since), so the key's index refuses it.
+    again, created = reporting.submit_report(key="form-1", looked_up=True, **report)
+    assert (again, created) == (first, False)
+    assert Ticket.objects.count() == Submission.objects.count() == 1
+    assert FolioCounter.objects.get(year=2026).last_number == 1
+    assert make_ticket().folio == "7311-2026-000002"

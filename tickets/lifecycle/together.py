@@ -1,0 +1,114 @@
+"""A new ticket and the rows that come with it, written by one statement on PostgreSQL.
+
+A report writes five rows: the ticket, its first event, the submission receipt, the promised
+confirmation and the change to the public numbers. Through the ORM that was five INSERTs and
+a sequence read, each compiled by Django and each a round trip to the database: a third of a
+report's time (docs/performance.md). Here they are one INSERT with data-modifying CTEs:
+
+    WITH t AS (INSERT INTO tickets_ticket (…) VALUES (…, tickets_next_folio(2026)) RETURNING id, folio),
+         r1 AS (INSERT INTO tickets_ticketevent (ticket_id, …) VALUES ((SELECT id FROM t), …) RETURNING id),
+         …
+    SELECT (SELECT id FROM t), (SELECT folio FROM t), (SELECT id FROM r1), …
+
+The ticket's INSERT takes its folio itself (tickets/folio.py), so the year's counter row is
+locked from this one statement to the commit, and a failure anywhere in it (a receipt's key
+already used, say) rolls the number back with everything else: folios stay gapless.
+
+Every row is still a model instance built by the caller, so defaults and conversions are
+Django's (`pre_save`, `get_db_prep_save`), and `pre_save`/`post_save` are sent for each as
+`save()` sends them (the page cache listens to them, tickets/signals.py). Elsewhere (SQLite)
+the rows are saved one after the other, the ticket first.
+"""
+
+import functools
+
+from django.db import connection
+from django.db.models import signals
+from django.db.models.sql import InsertQuery
+
+from tickets.models import Ticket
+
+
+def insert_together(ticket, rows):
+    """INSERT `ticket` (unless already saved) and `rows` (unsaved instances, some of them
+    pointing to the ticket), in the caller's transaction. Sets every primary key, and the
+    columns each INSERT returns (the folio)."""
+    rows = [row for row in rows if row is not None]
+    if connection.vendor != "postgresql":
+        if ticket._state.adding:
+            ticket.save(force_insert=True)
+        for row in rows:
+            row.save(force_insert=True)
+        return
+    objects = [ticket, *rows] if ticket._state.adding else rows
+    for obj in objects:
+        _send(signals.pre_save, obj)
+    sql, params, returned = _statement(ticket, objects)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        values = iter(cursor.fetchone())
+    for obj, fields in returned:
+        for field in fields:
+            value = next(values)
+            for converter in field.get_db_converters(connection):
+                value = converter(value, field, connection)
+            setattr(obj, field.attname, value)
+        obj._state.adding, obj._state.db = False, connection.alias
+    for row in rows:
+        _point_to(row, ticket)
+    for obj in objects:
+        _send(signals.post_save, obj, created=True)
+
+
+def _statement(ticket, objects):
+    params, parts, selected, returned = [], [], [], []
+    compiler = InsertQuery(Ticket).get_compiler(connection=connection)
+    for number, obj in enumerate(objects):
+        name = "t" if obj is ticket else f"r{number}"
+        fields, into, returning = _shape(type(obj), with_pk=obj.pk is not None)
+        placeholders = ", ".join([_placeholder(obj, field, ticket, params, compiler) for field in fields])
+        parts.append(f"{name} AS (INSERT INTO {into} VALUES ({placeholders}) RETURNING {returning})")
+        selected.append(", ".join(f"(SELECT {column} FROM {name})" for column in returning.split(", ")))
+        returned.append((obj, obj._meta.db_returning_fields))
+    return f"WITH {', '.join(parts)} SELECT {', '.join(selected)}", params, returned
+
+
+@functools.cache
+def _shape(model, *, with_pk):
+    """The columns a model's INSERT writes, its `table (columns)` and what it returns."""
+    meta = model._meta
+    fields = [f for f in meta.local_concrete_fields if with_pk or f is not meta.auto_field]
+    into = f"{_quote(meta.db_table)} ({', '.join(_quote(f.column) for f in fields)})"
+    return fields, into, ", ".join(_quote(f.column) for f in meta.db_returning_fields)
+
+
+def _placeholder(obj, field, ticket, params, compiler):
+    """The SQL for one column's value; its parameters are appended to `params`."""
+    if field.is_relation and field.is_cached(obj) and field.get_cached_value(obj) is ticket:
+        if ticket._state.adding and ticket.pk is None:  # the id the ticket's INSERT returns
+            return f"(SELECT {_quote(Ticket._meta.pk.column)} FROM t)"
+        setattr(obj, field.name, ticket)  # as save() does: the id of a ticket saved since
+    value = field.pre_save(obj, add=True)
+    if hasattr(value, "resolve_expression"):  # the folio, taken by the INSERT
+        sql, expression_params = compiler.compile(
+            value.resolve_expression(compiler.query, allow_joins=False, for_save=True)
+        )
+        params.extend(expression_params)
+        return sql
+    params.append(field.get_db_prep_save(value, connection))
+    return "%s"
+
+
+def _point_to(row, ticket):
+    for field in row._meta.concrete_fields:
+        if field.is_relation and field.is_cached(row) and field.get_cached_value(row) is ticket:
+            setattr(row, field.name, ticket)  # its id, and the ticket kept as the related object
+
+
+def _quote(name):
+    return connection.ops.quote_name(name)
+
+
+def _send(signal, obj, **extra):
+    if signal.has_listeners(type(obj)):
+        signal.send(sender=type(obj), instance=obj, raw=False, using=connection.alias, update_fields=None, **extra)
