@@ -12,8 +12,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django_ratelimit.core import is_ratelimited
 
+from metepec7311 import ratelimits
 from metepec7311.security import client_address
 from tickets import lifecycle
 from tickets.lifecycle.report import photos_lost_note
@@ -37,11 +37,14 @@ def metres_between(lat1, lon1, lat2, lon2):
 
 def rate_limited(request):
     """Too many reports from one address (REPORT_RATE_LIMITS: a short and a daily window),
-    counted together for the web form and the residents' API."""
-    return any(
-        is_ratelimited(request, group=f"report-{rate}", key=client_address, rate=rate, increment=True)
-        for rate in settings.REPORT_RATE_LIMITS
-    )
+    counted together for the web form and the residents' API; the windows in one round trip
+    to Redis (metepec7311/ratelimits.py)."""
+    return ratelimits.hit("report", client_address(None, request), settings.REPORT_RATE_LIMITS)
+
+
+def not_counted(request):
+    """Give back rate_limited()'s count: the report was a resend, answered from its receipt."""
+    ratelimits.give_back("report", client_address(None, request), settings.REPORT_RATE_LIMITS)
 
 
 def find_nearby(*, service, colonia=None, latitude=None, longitude=None, now=None, limit=5):

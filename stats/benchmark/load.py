@@ -9,9 +9,17 @@ import threading
 import time
 from urllib.parse import urlsplit
 
+# Every request on a connection of its own, as a proxy in front of gunicorn sends them (nginx
+# talks HTTP/1.0 to its upstream by default). With wrk's 16 kept-alive connections, about one
+# run in three had them all accepted by one of gunicorn's two processes, which halved that
+# run's rate — a page's or its reference's alike — and made ratios swing by a factor of two
+# (docs/performance.md, "Why the rows used to swing between runs").
+PER_REQUEST_CONNECTION = ["-H", "Connection: close"]
+
 
 def wrk(url, seconds=10, connections=16, threads=2, body=None, content_type=None):
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "60s", url]
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "60s"]
+    command += [*PER_REQUEST_CONNECTION, url]
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
         if body is not None:  # a POST: wrk takes its method, body and headers from a Lua script
             script.write(

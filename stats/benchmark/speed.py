@@ -308,7 +308,7 @@ def browser_rps(url, seconds):
     one run in three, which halved a page's rate at random (the report form's pair flipped
     between 0.5 and 1.7)."""
     command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--timeout", "60s", "-H", f"User-Agent: {PHONE_BROWSER}",
-               "-H", "Accept: text/html", "-H", "Accept-Language: es-MX", "-H", "Connection: close",
+               "-H", "Accept: text/html", "-H", "Accept-Language: es-MX", *load.PER_REQUEST_CONNECTION,
                "-H", f"X-Forwarded-For: {PHONE_ADDRESS}", url]  # fmt: skip
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     return load.wrk_rate(url, output)

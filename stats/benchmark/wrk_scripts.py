@@ -62,7 +62,18 @@ def _run(url, script_text, seconds, connections, threads, folder):
     script = Path(folder) / "load.lua"
     script.write_text(script_text)
     output = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "60s", "-s", str(script), url],
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "60s",
+            *load.PER_REQUEST_CONNECTION,
+            "-s",
+            str(script),
+            url,
+        ],  # fmt: skip
         capture_output=True,
         text=True,
         check=True,

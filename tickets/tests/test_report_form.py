@@ -239,6 +239,38 @@ def test_too_many_reports_from_one_address_get_a_polite_refusal(client, report, 
     assert Ticket.objects.count() == 3, "another address is not limited"
 
 
+def test_a_form_sent_again_does_not_use_up_the_limit(client, report, frozen, settings):
+    """A valid form is not looked up before it is counted (the receipt's key tells a resend
+    inside the report's statement), so a resend's count is given back."""
+    settings.REPORT_RATE_LIMITS = ["2/10m"]
+    first = client.post(FORM, report)
+    for _ in range(3):  # a double click and two reloads
+        assert client.post(FORM, report).url == first.url
+    second = client.post(FORM, {**report, "submission_key": "b" * 32, "colonia": Colonia.objects.all()[3].pk})
+    assert second.status_code == 302 and Ticket.objects.count() == 2
+    third = client.post(FORM, {**report, "submission_key": "c" * 32, "colonia": Colonia.objects.all()[4].pk})
+    assert third.status_code == 429 and Ticket.objects.count() == 2
+
+
+def test_a_resend_at_the_limit_is_answered_with_its_ticket_not_refused(client, report, frozen, settings):
+    settings.REPORT_RATE_LIMITS = ["1/10m"]
+    first = client.post(FORM, report)
+    again = client.post(FORM, report)  # counted (2 > 1), then found to be a resend
+    assert again.status_code == 302 and again.url == first.url
+    other = client.post(FORM, {**report, "submission_key": "b" * 32, "colonia": Colonia.objects.all()[3].pk})
+    assert other.status_code == 429, "the resend's count was given back, the first report's was not"
+
+
+def test_a_resend_of_a_form_no_longer_valid_is_answered_with_its_ticket(client, report, frozen):
+    first = client.post(FORM, report)
+    service = Service.objects.get(code="bacheo")
+    service.photo_required = True  # the rules changed since: the form is refused now
+    service.save()
+    again = client.post(FORM, report)
+    assert again.status_code == 302 and again.url == first.url
+    assert Ticket.objects.count() == 1
+
+
 def test_csrf_is_required():
     strict = Client(enforce_csrf_checks=True)
     response = strict.post(FORM, {"description": "x"})
@@ -283,6 +315,18 @@ def test_following_a_nearby_report_counts_one_more_resident(client, report, exis
     client.post(FORM, {**report, "follow": existing.pk})  # the same form sent again
     existing.refresh_from_db()
     assert existing.affected_count == 2
+
+
+def test_a_followed_form_sent_again_as_a_new_report_never_gets_the_private_link(client, report, existing):
+    """The key first added the resident to someone else's ticket: sent again as a new report
+    (the "es nuevo" button after going back), it is answered with that ticket's public page,
+    never with its reporter's private link."""
+    client.post(FORM, {**report, "follow": existing.pk})
+    response = client.post(FORM, {**report, "confirm_new": "1"})
+    assert response.status_code == 302
+    assert response.url == reverse("ticket_public", args=[existing.folio])
+    assert existing.reporter_token not in response.url
+    assert Ticket.objects.count() == 1
 
 
 def test_it_is_another_problem_creates_a_new_ticket(client, report, existing):

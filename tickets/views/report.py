@@ -51,12 +51,14 @@ def report_form(request, code):
         form = ReportForm(service=service, initial={"submission_key": ReportForm.new_key()})
         return _render(request, service, form)
 
-    previous = reporting.receipt_for(request.POST.get("submission_key", ""))
-    if previous:  # double click, reload or retry: answer with what the first one did
-        return _answer(request, previous.ticket, previous.action)
-
+    # A double click, reload or retry is answered with what the first send did. A valid form
+    # is not looked up first: the receipt's unique key refuses a resend inside the report's
+    # own statement (tickets/reporting.py), which saves a query on nearly every report.
     form = ReportForm(request.POST, request.FILES, service=service, pending=_pending_for(request))
     if not form.is_valid():
+        previous = reporting.receipt_for(request.POST.get("submission_key", ""))
+        if previous:  # e.g. its kept photos went with the first send
+            return _answer(request, previous.ticket, previous.action)
         return _render_kept(request, service, form, status=400)
 
     data = form.cleaned_data
@@ -77,12 +79,14 @@ def report_form(request, code):
         return _render_kept(request, service, form, nearby=nearby)
 
     if reporting.rate_limited(request):
-        return _render_kept(request, service, form, status=429, limited=True)
+        return _resent(request, data["submission_key"]) or _render_kept(
+            request, service, form, status=429, limited=True
+        )
 
     try:
         ticket, created = reporting.submit_report(
             key=data["submission_key"],
-            looked_up=True,  # above, before the form was checked
+            looked_up=True,  # not looked up: the key's unique index tells a resend
             photos=data["photos"],
             pending_keys=[p.key for p in form.pending],
             service=service,
@@ -100,6 +104,8 @@ def report_form(request, code):
     except lifecycle.Refused as refusal:
         form.add_refusal(refusal)
         return _render_kept(request, service, form, status=400)
+    if not created:  # a resend that came in while the first was being saved, or just after
+        return _resent(request, data["submission_key"]) or redirect("ticket_public", folio=ticket.folio)
     if getattr(ticket, "photos_not_stored", 0):
         messages.warning(
             request,
@@ -107,6 +113,17 @@ def report_form(request, code):
             "Puede agregarlas en unos minutos desde su enlace privado (abajo).",
         )
     return _answer(request, ticket, Submission.Action.CREATED)
+
+
+def _resent(request, key):
+    """The answer to a form sent again (None if it was not): what the first send did, and
+    this send's count against the limits given back. Its receipt says what that was: a
+    report, or a resident added to someone else's (whose private link is never given)."""
+    previous = reporting.receipt_for(key)
+    if previous is None:
+        return None
+    reporting.not_counted(request)
+    return _answer(request, previous.ticket, previous.action)
 
 
 def _follow(request, service, form):
