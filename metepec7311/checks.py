@@ -47,6 +47,27 @@ def shared_media_with_several_hosts(app_configs=None, **kwargs):
     ]
 
 
+@checks.register()
+def report_rate_limits(app_configs=None, **kwargs):
+    from metepec7311 import ratelimits
+
+    wrong = []
+    for rate in settings.REPORT_RATE_LIMITS:
+        try:
+            ratelimits.parse(rate)
+        except (KeyError, ValueError, IndexError):
+            wrong.append(rate)
+    if not wrong:
+        return []
+    return [
+        checks.Error(
+            f"REPORT_RATE_LIMITS no se entiende: {', '.join(wrong) or '(vacío)'}.",
+            hint="Escriba cada límite como reportes/periodo, separados por comas: 5/10m,20/d (s, m, h o d).",
+            id="metepec7311.E003",
+        )
+    ]
+
+
 def refuse_to_start_on_errors():
     """For processes that do not run the system checks themselves (gunicorn, Celery)."""
     errors = [message for message in checks.run_checks() if message.is_serious()]

@@ -27,9 +27,9 @@ UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 def parse(rate):
     """ "5/10m" → (5, 600); "20/d" → (20, 86400)."""
-    count, _, period = rate.partition("/")
+    count, _, period = rate.strip().partition("/")
     digits = period[:-1]
-    return int(count), (int(digits) if digits else 1) * UNITS[period[-1]]
+    return int(count), (int(digits) if digits else 1) * UNITS[period[-1]]  # KeyError, ValueError, IndexError
 
 
 def _keys(scope, who, rates, now):

@@ -42,3 +42,10 @@ def test_several_hosts_with_photos_on_a_local_disk_refuse_to_start():
     result = run(["manage.py", "check"], **with_redis)
     assert result.returncode != 0 and "metepec7311.E002" in result.stderr
     assert run(["manage.py", "check"], **with_redis, MEDIA_SHARED="1").returncode == 0  # a shared mount
+
+
+def test_report_rate_limits_that_cannot_be_read_refuse_to_start():
+    """A limit the counter cannot read would fail every report (metepec7311/ratelimits.py)."""
+    result = run(["manage.py", "check"], DEBUG="1", REPORT_RATE_LIMITS="5/10m,20 per day")
+    assert result.returncode != 0 and "metepec7311.E003" in result.stderr and "20 per day" in result.stderr
+    assert run(["manage.py", "check"], DEBUG="1", REPORT_RATE_LIMITS="5/10m, 20/d").returncode == 0
