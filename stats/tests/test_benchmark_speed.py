@@ -3,6 +3,7 @@ included), and every request of a run carries a key of its own."""
 
 import uuid
 
+import pytest
 from django.test import override_settings
 
 from stats.benchmark import speed, wrk_scripts
@@ -36,3 +37,41 @@ def test_the_map_benchmarks_views_are_answered(client, db):
     for params in views:
         response = client.get("/mapa/puntos.json", params)
         assert response.status_code == 200, (params, response.content)
+
+
+def test_a_measurement_waits_until_the_server_has_served_what_the_last_load_left_queued():
+    """wrk stops waiting when its time is up, gunicorn's threads do not: the next measurement
+    waits until the constant view is answered quickly again (Speed.settle)."""
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    answered = []
+
+    class Busy(BaseHTTPRequestHandler):
+        def do_GET(self):
+            answered.append(self.path)
+            time.sleep(0.3 if len(answered) <= 3 else 0)  # three slow answers, then quick ones
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Busy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        run = speed.Speed(f"http://127.0.0.1:{server.server_port}", seconds=1, rounds=1, out=lambda line: None)
+        run.settle()
+        assert answered == ["/bench/constant"] * 4
+        with pytest.raises(RuntimeError, match="stayed busy"):
+            answered.clear()
+            run.settle(quick=0.0001, patience=1)
+    finally:
+        server.shutdown()
+
+
+def test_a_reference_that_answered_nothing_stops_the_run_with_the_reason():
+    with pytest.raises(RuntimeError, match="reference answered nothing"):
+        speed.interleaved(lambda: 100.0, lambda: 0.0, rounds=1)

@@ -42,6 +42,8 @@ def insert_together(ticket, rows):
             row.save(force_insert=True)
         return
     objects = [ticket, *rows] if ticket._state.adding else rows
+    if not objects:
+        return
     for obj in objects:
         _send(signals.pre_save, obj)
     sql, params, returned = _statement(ticket, objects)
