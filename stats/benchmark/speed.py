@@ -46,11 +46,14 @@ class Row:
         return self.ratio >= bound if self.goal.startswith("≥") else self.ratio <= bound
 
 
-def interleaved(measure, reference, rounds):
-    """(median numerator, median reference, median of the per-round ratios numerator/reference)."""
+def interleaved(measure, reference, rounds, settle=lambda: None):
+    """(median numerator, median reference, median of the per-round ratios numerator/reference).
+    `settle()` runs before each measurement (Speed.settle: the server idle again)."""
     got, refs, ratios = [], [], []
     for _ in range(rounds):
+        settle()
         r = reference()
+        settle()
         g = measure()
         got.append(g)
         refs.append(r)
@@ -146,18 +149,17 @@ class Speed:
         raise RuntimeError(f"the server at {self.base} stayed busy for {patience} s")
 
     def get_pair(self, name, path, goal, reference="/bench/constant", reference_name="constant JSON"):
-        self.settle()
-        measured = interleaved(lambda: self.rps(path), lambda: self.rps(reference), self.rounds)
+        measured = interleaved(lambda: self.rps(path), lambda: self.rps(reference), self.rounds, self.settle)
         return self.add(name, *measured[:2], "req/s", reference_name, measured[2], goal)
 
     def paths_pair(self, name, paths, goal, warm_up=0):
         if warm_up:  # every page rendered once in each server process before the measurement
             wrk_scripts.get_paths_per_second(self.base, paths, seconds=warm_up)
-        self.settle()
         measured = interleaved(
             lambda: wrk_scripts.get_paths_per_second(self.base, paths, seconds=self.seconds),
             lambda: self.rps("/bench/constant"),
             self.rounds,
+            self.settle,
         )
         return self.add(name, *measured[:2], "req/s", "constant JSON", measured[2], goal)
 
@@ -169,8 +171,7 @@ class Speed:
                 f"{self.base}{target}", body, content_type, run=run, cookie=cookie, seconds=self.seconds
             )
 
-        self.settle()
-        measured = interleaved(lambda: post(path), lambda: post("/bench/insert"), self.rounds)
+        measured = interleaved(lambda: post(path), lambda: post("/bench/insert"), self.rounds, self.settle)
         return self.add(name, *measured[:2], "req/s", reference_name, measured[2], goal)
 
     # ---

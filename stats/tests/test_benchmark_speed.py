@@ -75,3 +75,14 @@ def test_a_measurement_waits_until_the_server_has_served_what_the_last_load_left
 def test_a_reference_that_answered_nothing_stops_the_run_with_the_reason():
     with pytest.raises(RuntimeError, match="reference answered nothing"):
         speed.interleaved(lambda: 100.0, lambda: 0.0, rounds=1)
+
+
+def test_every_measurement_of_a_pair_starts_on_a_settled_server():
+    calls = []
+    speed.interleaved(
+        lambda: calls.append("page") or 50.0,
+        lambda: calls.append("reference") or 100.0,
+        rounds=2,
+        settle=lambda: calls.append("settle"),
+    )
+    assert calls == ["settle", "reference", "settle", "page"] * 2
