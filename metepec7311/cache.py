@@ -123,6 +123,19 @@ class RedisCache(DjangoRedisCache):
     delete = _unless_unreachable(_false)(DjangoRedisCache.delete)
     delete_many = _unless_unreachable(_nothing)(DjangoRedisCache.delete_many)
     incr = _unless_unreachable(_not_counted)(DjangoRedisCache.incr)
+
+    @_unless_unreachable(lambda windows, delta: [None] * len(windows))
+    def count(self, windows, delta):
+        """Add `delta` to each window's counter, (key, seconds) pairs, in one pipeline: INCRBY,
+        then EXPIRE. The counts, or None for each while Redis is unreachable
+        (metepec7311/ratelimits.py)."""
+        pipeline = self._cache.get_client(write=True).pipeline(transaction=False)
+        for key, seconds in windows:
+            full_key = self.make_and_validate_key(key)
+            pipeline.incrby(full_key, delta)
+            pipeline.expire(full_key, seconds + 1)
+        return pipeline.execute()[::2]
+
     clear = _unless_unreachable(_false)(DjangoRedisCache.clear)
 
 

@@ -13,14 +13,11 @@ is never refused because the counter is down. Other caches (the embedded default
 cache) count with add() and incr().
 """
 
-import logging
 import time
 
 from django.core.cache import caches
 
-from metepec7311.cache import RETRY_SECONDS, UNREACHABLE, RedisCache
-
-logger = logging.getLogger(__name__)
+from metepec7311.cache import RedisCache
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -53,8 +50,8 @@ def give_back(scope, who, rates):
 
 def _count(windows, delta):
     backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        return _count_in_redis(backend, windows, delta)
+    if isinstance(backend, RedisCache):  # one round trip, and its handling of an unreachable Redis
+        return backend.count([(key, seconds) for key, _, seconds in windows], delta)
     counts = []
     for key, _, seconds in windows:
         if delta > 0 and backend.add(key, delta, seconds + 1):
@@ -65,20 +62,3 @@ def _count(windows, delta):
         except ValueError:  # expired meanwhile
             counts.append(None)
     return counts
-
-
-def _count_in_redis(backend, windows, delta):
-    if time.monotonic() < backend.unreachable_until:  # as every other use of the cache
-        return [None] * len(windows)
-    pipeline = backend._cache.get_client(write=True).pipeline(transaction=False)
-    for key, _, seconds in windows:
-        full_key = backend.make_and_validate_key(key)
-        pipeline.incrby(full_key, delta)
-        pipeline.expire(full_key, seconds + 1)
-    try:
-        replies = pipeline.execute()
-    except UNREACHABLE as error:
-        logger.warning("rate limits not counted, Redis unreachable (%s)", type(error).__name__)
-        backend.unreachable_until = time.monotonic() + RETRY_SECONDS
-        return [None] * len(windows)
-    return replies[::2]
