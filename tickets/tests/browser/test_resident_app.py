@@ -125,7 +125,12 @@ def test_a_report_made_offline_is_kept_and_sent_once_when_back_online(
         key,
     )
     again.reload()
-    expect(again.locator("[data-pending-section]")).to_be_hidden(timeout=20000)
+    # Wait for the app's own word that the worker's send came back (the worker tells the page
+    # when it is done): the pending section may already be hidden before that, if the worker
+    # finished before the page first drew the list, and its late message would then overwrite
+    # the "Olvidamos…" below.
+    expect(again.locator("[data-my-status]")).to_have_text(f"Enviamos su reporte: folio {ticket.folio}.", timeout=20000)
+    expect(again.locator("[data-pending-section]")).to_be_hidden()
     expect(again.locator("[data-mine-list] li")).to_have_count(1)
     assert Ticket.objects.count() == 1
 
