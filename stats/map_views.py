@@ -46,12 +46,12 @@ def _error(status, detail, code, errors=None):
 
 
 def map_page(request):
-    """The same for every visitor until a ticket changes (or the minute turns: a resolution
+    """The same for every visitor until a ticket changes (or the hour turns: a resolution
     ages out after 30 days): kept whole per version, snapshot and query string."""
     found = pagecache.versions()
     key = None
     if found:
-        tickets = f"{changes.recent_version()}:{publicmap.minute().isoformat()}"
+        tickets = f"{changes.recent_version()}:{publicmap.hour().isoformat()}"
         key = f"page:mapa:{found[0]}:{tickets}:{request.GET.urlencode()}"
     return pagecache.serve(request, key, lambda: _map_page(request))
 

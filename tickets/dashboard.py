@@ -15,7 +15,8 @@ from statistics import median
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db import connections
+from django.db.models import Aggregate, Count, DurationField, F, FloatField, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -116,24 +117,25 @@ def build(user, period, now=None):
     board.on_time_service.sort(key=lambda row: (row[1] / row[2], row[0].name))
     board.on_time_department = {pk: tuple(v) for pk, v in per_department.items()}
 
-    # Reopen rate and the medians, over the tickets created in the period.
+    # Reopen rate and the medians, over the tickets created in the period: one pass of
+    # PostgreSQL over the period's rows (at ten million tickets, sending a month's 75,000 rows
+    # to Python for the medians cost a quarter of a second); SQLite's medians are taken here.
     start, end = period.bounds()
     created = visible.filter(created_at__gte=start, created_at__lt=end)
-    for row in created.values("department_id").annotate(
-        n=Count("pk"), reopened=Count("pk", filter=Q(reopened_count__gt=0))
-    ):
-        board.reopen[row["department_id"]] = (row["reopened"], row["n"])  # fmt: skip
-    first, resolved = defaultdict(list), defaultdict(list)
-    timed = created.filter(Q(first_action_at__isnull=False) | Q(business_hours_to_resolve__isnull=False))
-    for department_id, at, first_at, hours in timed.values_list(
-        "department_id", "created_at", "first_action_at", "business_hours_to_resolve"
-    ).iterator(chunk_size=5000):
-        if first_at is not None:
-            first[department_id].append((first_at - at).total_seconds() / 3600)
-        if hours is not None:
-            resolved[department_id].append(float(hours))
-    board.first_action_hours = {pk: median(values) for pk, values in first.items()}
-    board.resolution_hours = {pk: median(values) for pk, values in resolved.items()}
+    in_database = connections[created.db].vendor == "postgresql"
+    figures = {"n": Count("pk"), "reopened": Count("pk", filter=Q(reopened_count__gt=0))}
+    if in_database:
+        figures["first"] = Median(F("first_action_at") - F("created_at"), output_field=DurationField())
+        figures["resolution"] = Median("business_hours_to_resolve", output_field=FloatField())
+    for row in created.values("department_id").annotate(**figures):
+        department_id = row["department_id"]
+        board.reopen[department_id] = (row["reopened"], row["n"])
+        if in_database and row["first"] is not None:
+            board.first_action_hours[department_id] = row["first"].total_seconds() / 3600
+        if in_database and row["resolution"] is not None:
+            board.resolution_hours[department_id] = row["resolution"]
+    if not in_database:
+        _medians_in_python(board, created)
 
     # The busiest colonias of the last seven days.
     week = visible.filter(created_at__gte=now - timedelta(days=7), colonia__isnull=False)
@@ -155,6 +157,27 @@ def build(user, period, now=None):
     users = get_user_model().objects.in_bulk([row["assignee_id"] for row in rows])
     board.load = [(users[row["assignee_id"]], row["n"], row["late"]) for row in rows if row["assignee_id"] in users]
     return board
+
+
+class Median(Aggregate):
+    """The median of the non-null values, as statistics.median takes it (PostgreSQL only)."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+
+def _medians_in_python(board, created):
+    first, resolved = defaultdict(list), defaultdict(list)
+    timed = created.filter(Q(first_action_at__isnull=False) | Q(business_hours_to_resolve__isnull=False))
+    for department_id, at, first_at, hours in timed.values_list(
+        "department_id", "created_at", "first_action_at", "business_hours_to_resolve"
+    ).iterator(chunk_size=5000):
+        if first_at is not None:
+            first[department_id].append((first_at - at).total_seconds() / 3600)
+        if hours is not None:
+            resolved[department_id].append(float(hours))
+    board.first_action_hours = {pk: median(values) for pk, values in first.items()}
+    board.resolution_hours = {pk: median(values) for pk, values in resolved.items()}
 
 
 def rate(pair):

@@ -79,8 +79,14 @@ def test_the_map_shows_open_reports_and_those_resolved_in_the_last_30_days(clien
 
 def test_a_resolution_ages_out_of_the_map_after_30_days_with_no_change(client, places, time_machine):
     assert places["recent"].folio in folios(answer(client, zoom="16", bbox="-99.61,19.22,-99.56,19.26"))
-    time_machine.move_to(local(2026, 12, 27, 10, 1), tick=False)  # 30 days and a minute after resolving
+    # The map's clock moves by the hour: 30 days and 59 minutes after resolving, still shown...
+    time_machine.move_to(local(2026, 12, 27, 10, 59), tick=False)
+    assert places["recent"].folio in folios(answer(client, zoom="16", bbox="-99.61,19.22,-99.56,19.26"))
+    assert places["recent"].folio in client.get("/mapa/").text
+    # ...and gone from the answers and the page when the hour turns, with no change to any ticket.
+    time_machine.move_to(local(2026, 12, 27, 11, 0), tick=False)
     assert places["recent"].folio not in folios(answer(client, zoom="16", bbox="-99.61,19.22,-99.56,19.26"))
+    assert places["recent"].folio not in client.get("/mapa/").text
 
 
 def test_points_are_rounded_exactly_as_the_open_data_and_never_name_the_reporter(client, places):
