@@ -21,7 +21,7 @@ BENCH_QUICK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/metepec7311_quick
 BENCH_QUICK_TICKETS ?= 100000
 LOAD_ARGS ?=
 
-.PHONY: setup run stack test lint format bench bench-quick bench-db bench-api bench-import load ci clean
+.PHONY: setup run stack test lint format bench bench-quick bench-tools bench-db bench-api bench-import load ci clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.x)")'
@@ -71,7 +71,12 @@ format: setup
 
 BENCH_ENV = DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=bench-only ALLOWED_HOSTS=testserver STATIC_MANIFEST=0 REDIS_URL=$(BENCH_REDIS_URL)
 
-bench-db: setup
+# wrk makes the pages' load in the speed table (Debian's package; root, as CI installs Chromium).
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk"; apt-get install -y -q wrk >/dev/null \
+	  || { apt-get update -q && apt-get install -y -q wrk >/dev/null; }; }
+
+bench-db: setup bench-tools
 	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'metepec7311_bench'" | grep -q 1 \
 	  || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE metepec7311_bench"
 	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
@@ -87,7 +92,7 @@ bench: bench-db
 # The same table at 100,000 tickets, in its own database, with shorter rounds.
 BENCH_QUICK_ENV = DATABASE_URL=$(BENCH_QUICK_DATABASE_URL) SECRET_KEY=bench-only ALLOWED_HOSTS=testserver STATIC_MANIFEST=0 REDIS_URL=redis://127.0.0.1:6379/7
 
-bench-quick: setup
+bench-quick: setup bench-tools
 	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'metepec7311_quick'" | grep -q 1 \
 	  || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE metepec7311_quick"
 	$(BENCH_QUICK_ENV) $(BIN)/python manage.py migrate --noinput -v0

@@ -11,6 +11,7 @@ same rows, the recompute against one GROUP BY. PostgreSQL only; `make bench` and
 
 import os
 import random
+import shutil
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -48,6 +49,9 @@ class Command(BaseCommand):
         if connection.vendor != "postgresql":
             raise CommandError("El benchmark es para PostgreSQL: defina DATABASE_URL=postgres://…")
         groups = set(only.split(",")) if only else {"pages", "map", "posts", "apis", "exports", "admin", "recompute"}
+        if groups & {"pages", "map", "posts", "apis"} and not shutil.which("wrk"):
+            # Said before the hour of filling the database, not as a traceback after it.
+            raise CommandError("Falta wrk, que genera la carga: apt-get install wrk (make bench lo instala)")
         tables = []
         for size in (int(s) for s in sizes.split(",")):
             self.grow(size)
