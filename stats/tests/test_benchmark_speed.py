@@ -6,12 +6,13 @@ import uuid
 import pytest
 from django.test import override_settings
 
+from stats import rollups
 from stats.benchmark import speed, wrk_scripts
 from tickets.models import Colonia, IncomingPhoto, Ticket
 
 
 @override_settings(REPORT_RATE_LIMITS=["1000/m"])
-def test_the_benchmarks_bodies_file_a_report_and_one_with_its_photo(client, db, frozen):
+def test_the_benchmarks_bodies_file_a_report_and_one_with_its_photo(client, db, frozen, make_ticket):
     fields = speed.report_fields(Colonia.objects.order_by("name").first().pk)
     client.cookies["csrftoken"] = speed.CSRF
     client.handler.enforce_csrf_checks = True  # as gunicorn serves it: the cookie and the token must match
@@ -23,6 +24,16 @@ def test_the_benchmarks_bodies_file_a_report_and_one_with_its_photo(client, db, 
         assert response.status_code == 302, response.content[:500]
     assert Ticket.objects.count() == 2
     assert IncomingPhoto.objects.count() == 1  # the phone photo, waiting for its cleaning
+    # The next measurement starts without them: a resident's report stays, the numbers match.
+    fields["description"] = "Fuga de agua en la esquina"
+    body, content_type = speed.multipart(fields)
+    response = client.generic("POST", "/reportar/bacheo/", body.replace(wrk_scripts.PLACEHOLDER, b"k" * 32),
+                              content_type=content_type)  # fmt: skip
+    assert response.status_code == 302
+    make_ticket(description=speed.OPEN311_DESCRIPTION + "k" * 32, channel="api")  # as Open311's POST files it
+    assert speed.remove_posted_reports() == 3
+    assert list(Ticket.objects.values_list("description", flat=True)) == ["Fuga de agua en la esquina"]
+    assert rollups.reconcile(repair=False).cells_drifted == 0
 
 
 def test_each_post_measurement_of_a_run_gets_keys_of_its_own():

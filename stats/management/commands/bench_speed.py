@@ -75,6 +75,9 @@ class Command(BaseCommand):
                 data.grow_to(size, progress=bar.update)
 
     def measure(self, groups, seconds, rounds):
+        removed = speed.remove_posted_reports()
+        if removed:
+            self.stdout.write(f"Borrados {removed:,} reportes de mediciones anteriores.")
         speed.clean_reference_rows()
         with connection.cursor() as cursor:
             for table in ("tickets_ticket", "tickets_ticketevent", "stats_rollupchange", "tickets_submission"):
