@@ -122,19 +122,19 @@ def build(user, period, now=None):
     # to Python for the medians cost a quarter of a second); SQLite's medians are taken here.
     start, end = period.bounds()
     created = visible.filter(created_at__gte=start, created_at__lt=end)
-    in_database = connections[created.db].vendor == "postgresql"
     figures = {"n": Count("pk"), "reopened": Count("pk", filter=Q(reopened_count__gt=0))}
-    if in_database:
+    medians_in_sql = connections[created.db].vendor == "postgresql"
+    if medians_in_sql:
         figures["first"] = Median(F("first_action_at") - F("created_at"), output_field=DurationField())
         figures["resolution"] = Median("business_hours_to_resolve", output_field=FloatField())
     for row in created.values("department_id").annotate(**figures):
         department_id = row["department_id"]
         board.reopen[department_id] = (row["reopened"], row["n"])
-        if in_database and row["first"] is not None:
+        if row.get("first") is not None:
             board.first_action_hours[department_id] = row["first"].total_seconds() / 3600
-        if in_database and row["resolution"] is not None:
+        if row.get("resolution") is not None:
             board.resolution_hours[department_id] = row["resolution"]
-    if not in_database:
+    if not medians_in_sql:
         _medians_in_python(board, created)
 
     # The busiest colonias of the last seven days.

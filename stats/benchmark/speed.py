@@ -23,7 +23,6 @@ from PIL import Image
 from stats import opendata, rollups, snapshot
 from stats.benchmark import load, wrk_scripts
 from stats.benchmark.urls import BENCH_EVENTS
-from tickets import changes
 from tickets.lifecycle import incoming_photos
 from tickets.models import Colonia, IncomingPhoto, Ticket, TicketEvent
 from tickets.models.status import OPEN_STATUSES
@@ -476,7 +475,8 @@ def remove_posted_reports():
     """Delete the reports a previous measurement's POSTs filed (tens of thousands of open
     tickets of one day, which the next size's staff list, dashboard and map would count as
     the city's backlog), then recount the rollups so every public number still equals a
-    recount. They are open tickets (the status index finds them) with the bodies' descriptions."""
+    recount (deleting through the ORM already tells the kept pages, by the tickets' signals).
+    They are open tickets (the status index finds them) with the bodies' descriptions."""
     posted = Ticket.objects.filter(status__in=OPEN_STATUSES).filter(
         Q(description=REPORT_DESCRIPTION) | Q(description__startswith=OPEN311_DESCRIPTION)
     )
@@ -485,7 +485,6 @@ def remove_posted_reports():
         Ticket.objects.filter(pk__in=ids[start : start + 5000]).delete()
     if ids:
         rollups.rebuild()
-        changes.changed()
     return len(ids)
 
 
