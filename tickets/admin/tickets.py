@@ -9,6 +9,7 @@ list actions, both of which call tickets/lifecycle.py.
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -31,6 +32,7 @@ from tickets.admin.listing import (
     SlaStateFilter,
     TagFilter,
     TicketChangeList,
+    search_cap,
 )
 from tickets.admin.moderation import moderation_urls
 from tickets.admin.workspace import workspace_context
@@ -91,6 +93,9 @@ class TicketAdmin(admin.ModelAdmin):
     list_per_page = 50
     paginator = CappedCountPaginator
     show_full_result_count = False
+    # "Mostrar todo" only below a search's first count (search_cap: 100 on its first page),
+    # so a capped count never offers to load every match on one page.
+    list_max_show_all = 100
     # Counts per filter choice ("Mostrar cuentas") would count the whole table once per
     # filter on every page of the list.
     show_facets = admin.ShowFacets.NEVER
@@ -184,6 +189,14 @@ class TicketAdmin(admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return TicketChangeList
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        cap = None
+        if request.GET.get(SEARCH_VAR, "").strip():
+            page = request.GET.get(PAGE_VAR, "1")
+            cap = search_cap(int(page) if page.isdigit() and len(page) <= 6 else 1, per_page)
+            cap = max(cap, self.list_max_show_all)  # past it: no "Mostrar todo" of a capped count
+        return self.paginator(queryset, per_page, orphans, allow_empty_first_page, cap=cap)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

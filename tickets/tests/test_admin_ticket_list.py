@@ -120,6 +120,41 @@ def test_a_huge_result_says_more_than_the_cap_instead_of_counting_it(client, sup
     assert response.context["cl"].result_count == 3  # counted up to CAP + 1, no further
 
 
+def test_a_text_search_counts_through_the_next_page_only(client, supervisor, make_ticket, monkeypatch):
+    """A common word matches a fifth of the city's tickets: the search counts only as far as
+    the page after the one shown, and each page further counts a page further."""
+    from django.contrib import admin
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ticket_admin = admin.site._registry[Ticket]
+    monkeypatch.setattr(ticket_admin, "list_per_page", 2)
+    monkeypatch.setattr(ticket_admin, "list_max_show_all", 2)
+    for n in range(7):
+        make_ticket(description=f"Poste caído número {n}")
+    make_ticket(description="Bache")
+    client.force_login(supervisor)
+
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(LIST, {"q": "poste"})
+    [count] = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)") and "LIKE" in q["sql"]
+    ]
+    assert "LIMIT 5" in count  # pages 1 and 2 (2 rows each), and one row to know there is more
+    assert first.context["cl"].result_count == 5
+    assert "más de 4 tickets; la búsqueda cuenta hasta la página siguiente" in first.text
+    assert '<a href="?p=3&amp;q=poste" class="end">3</a>' in first.text  # the page past the count
+    assert 'class="showall"' not in first.text  # never every match of a capped count on one page
+
+    third = client.get(LIST, {"q": "poste", "p": "3"})
+    assert third.context["cl"].result_count == 7  # counted through page 4: every match
+    assert "7 tickets" in third.text and "más de" not in third.text
+    assert len(third.context["cl"].result_list) == 2
+
+    # The list without a search keeps the thousand.
+    assert client.get(LIST).context["cl"].paginator.cap == CappedCountPaginator.CAP
+
+
 def test_bulk_resolve_asks_for_a_public_note_then_resolves(client, supervisor, city):
     client.force_login(supervisor)
     ids = [city["bache_vencido"].pk, city["luz_a_tiempo"].pk]
