@@ -42,8 +42,9 @@ class CappedCountPaginator(Paginator):
 
 def search_cap(page_number, per_page):
     """How far a text search counts: through the page after `page_number` (1-based), so the
-    pages up to there are linked and the next one is always reachable ("más de 100
-    tickets" on the first page, "más de 150" on the second…)."""
+    pages up to there are linked and the next one is always reachable (TicketAdmin raises
+    it to 200, what a bulk action takes: "más de 200 tickets" on the first four pages, then
+    250, 300…)."""
     return (max(page_number, 1) + 1) * per_page
 
 

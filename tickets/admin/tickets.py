@@ -93,9 +93,6 @@ class TicketAdmin(admin.ModelAdmin):
     list_per_page = 50
     paginator = CappedCountPaginator
     show_full_result_count = False
-    # "Mostrar todo" only below a search's first count (search_cap: 100 on its first page),
-    # so a capped count never offers to load every match on one page.
-    list_max_show_all = 100
     # Counts per filter choice ("Mostrar cuentas") would count the whole table once per
     # filter on every page of the list.
     show_facets = admin.ShowFacets.NEVER
@@ -195,7 +192,11 @@ class TicketAdmin(admin.ModelAdmin):
         if request.GET.get(SEARCH_VAR, "").strip():
             page = request.GET.get(PAGE_VAR, "1")
             cap = search_cap(int(page) if page.isdigit() and len(page) <= 6 else 1, per_page)
-            cap = max(cap, self.list_max_show_all)  # past it: no "Mostrar todo" of a capped count
+            # Never under what a bulk action takes or "Mostrar todo" shows: a capped count is
+            # then always more than either, so "Seleccionar todos los N" of a capped count is
+            # refused (actions.MAX_BULK) instead of acting on more tickets than it said, and
+            # every match is never loaded on one page.
+            cap = max(cap, actions.MAX_BULK, self.list_max_show_all)
         return self.paginator(queryset, per_page, orphans, allow_empty_first_page, cap=cap)
 
     def get_form(self, request, obj=None, change=False, **kwargs):

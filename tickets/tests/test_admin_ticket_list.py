@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from conftest import local
 from tickets import lifecycle
+from tickets.admin import actions
 from tickets.admin.listing import CappedCountPaginator
 from tickets.models import Channel, Colonia, Delegacion, Department, Service, Ticket
 
@@ -130,6 +131,7 @@ def test_a_text_search_counts_through_the_next_page_only(client, supervisor, mak
     ticket_admin = admin.site._registry[Ticket]
     monkeypatch.setattr(ticket_admin, "list_per_page", 2)
     monkeypatch.setattr(ticket_admin, "list_max_show_all", 2)
+    monkeypatch.setattr(actions, "MAX_BULK", 3)  # the floor of a search's count (200)
     for n in range(7):
         make_ticket(description=f"Poste caído número {n}")
     make_ticket(description="Bache")
@@ -150,6 +152,12 @@ def test_a_text_search_counts_through_the_next_page_only(client, supervisor, mak
     assert third.context["cl"].result_count == 7  # counted through page 4: every match
     assert "7 tickets" in third.text and "más de" not in third.text
     assert len(third.context["cl"].result_list) == 2
+
+    # Never under what a bulk action takes: "Seleccionar todos los N" of a capped count is
+    # then more than a bulk action accepts, and refused rather than acting on more than N.
+    monkeypatch.setattr(actions, "MAX_BULK", 5)
+    floor = client.get(LIST, {"q": "poste"})
+    assert floor.context["cl"].paginator.cap == 5 and "más de 5 tickets" in floor.text
 
     # The list without a search keeps the thousand.
     assert client.get(LIST).context["cl"].paginator.cap == CappedCountPaginator.CAP
