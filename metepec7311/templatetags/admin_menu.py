@@ -3,10 +3,10 @@
 Its markup is Django's (admin/nav_sidebar.html with admin/app_list.html), but rendering it
 through the template engine on every page was a sixth of the ticket list's time: about 40
 models, each with its links and a test of whether it is the page open. The menu depends only
-on the models the user may see (metepec7311/admin_site.py keeps that list per permission
-set), the language and which of its links the page is under, so its HTML is kept per process
-under exactly those. A change of permissions gives another menu, hence another key: nothing
-to invalidate.
+on the models the user may see (metepec7311/admin_site.py keeps that list per user and
+permission set), the language and which of its links the page is under, so its HTML is kept
+per process under exactly those. A change of permissions gives another menu, hence another
+key: nothing to invalidate.
 """
 
 import threading
@@ -27,7 +27,7 @@ KEPT_MENUS = 1_000  # distinct (menu, page, language) triples; forgotten all at 
 @register.simple_tag(takes_context=True)
 def kept_nav_sidebar(context):
     apps = context.get("available_apps") or []
-    request = context["request"]
+    request = context.get("request")
     menu = tuple(
         (
             app["app_label"],
@@ -41,7 +41,7 @@ def kept_nav_sidebar(context):
         for app in apps
     )
     # What app_list.html tests per link: `url in request.path|urlencode`.
-    path = quote(request.path, safe="/")
+    path = quote(request.path, safe="/") if request is not None else ""
     current = tuple(url for app in menu for url in (app[2], *(m[2] for m in app[3])) if url and url in path)
     key = (get_language(), menu, current)
     with _kept_lock:

@@ -32,6 +32,7 @@ class CappedCountPaginator(Paginator):
     def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, cap=None):
         super().__init__(object_list, per_page, orphans, allow_empty_first_page)
         self.cap = self.CAP if cap is None else min(cap, self.CAP)
+        self.lowered = cap is not None  # a search's count (the page's message says so)
 
     @cached_property
     def count(self):
@@ -53,7 +54,7 @@ class TicketChangeList(ChangeList):
         super().get_results(request)
         self.count_cap = self.paginator.cap
         self.count_is_capped = self.result_count > self.count_cap
-        self.count_is_search_cap = self.count_cap < self.paginator.CAP
+        self.count_is_search_cap = self.paginator.lowered
 
 
 class SlaStateFilter(admin.SimpleListFilter):

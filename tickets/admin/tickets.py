@@ -190,8 +190,11 @@ class TicketAdmin(admin.ModelAdmin):
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         cap = None
         if request.GET.get(SEARCH_VAR, "").strip():
-            page = request.GET.get(PAGE_VAR, "1")
-            cap = search_cap(int(page) if page.isdigit() and len(page) <= 6 else 1, per_page)
+            try:  # as Django's ChangeList reads it, so the count is for the page it shows
+                page = int(request.GET.get(PAGE_VAR, 1))
+            except ValueError:
+                page = 1
+            cap = search_cap(page, per_page)
             # Never under what a bulk action takes or "Mostrar todo" shows: a capped count is
             # then always more than either, so "Seleccionar todos los N" of a capped count is
             # refused (actions.MAX_BULK) instead of acting on more tickets than it said, and

@@ -122,8 +122,11 @@ def test_a_huge_result_says_more_than_the_cap_instead_of_counting_it(client, sup
 
 
 def test_a_text_search_counts_through_the_next_page_only(client, supervisor, make_ticket, monkeypatch):
-    """A common word matches a fifth of the city's tickets: the search counts only as far as
-    the page after the one shown, and each page further counts a page further."""
+    """A common word matches thousands of tickets: the search counts only as far as the page
+    after the one shown (and never less than a bulk action takes or "Mostrar todo" shows), and
+    each page further counts a page further."""
+    import re
+
     from django.contrib import admin
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -142,22 +145,33 @@ def test_a_text_search_counts_through_the_next_page_only(client, supervisor, mak
     [count] = [
         q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)") and "LIKE" in q["sql"]
     ]
-    assert "LIMIT 5" in count  # pages 1 and 2 (2 rows each), and one row to know there is more
+    assert re.search(r"LIMIT 5\b", count)  # pages 1 and 2 (2 rows each), and one row to know there is more
     assert first.context["cl"].result_count == 5
-    assert "más de 4 tickets; la búsqueda cuenta hasta la página siguiente" in first.text
+    assert "más de 4 tickets; la búsqueda cuenta solo unas páginas más allá de la que se muestra" in first.text
     assert '<a href="?p=3&amp;q=poste" class="end">3</a>' in first.text  # the page past the count
-    assert 'class="showall"' not in first.text  # never every match of a capped count on one page
+    assert 'class="showall"' not in first.text
+    # A capped count cannot name "all N": only the page's rows are offered for selection.
+    assert 'class="action-counter"' in first.text and 'class="question' not in first.text
 
     third = client.get(LIST, {"q": "poste", "p": "3"})
     assert third.context["cl"].result_count == 7  # counted through page 4: every match
     assert "7 tickets" in third.text and "más de" not in third.text
     assert len(third.context["cl"].result_list) == 2
+    assert 'class="question hidden"' in third.text  # an exact count: "all 7" can be selected
+
+    # A page number Django reads as none is page 1 for the count too (not a 500).
+    assert client.get(LIST, {"q": "poste", "p": "²"}).context["cl"].paginator.cap == 4
 
     # Never under what a bulk action takes: "Seleccionar todos los N" of a capped count is
     # then more than a bulk action accepts, and refused rather than acting on more than N.
     monkeypatch.setattr(actions, "MAX_BULK", 5)
     floor = client.get(LIST, {"q": "poste"})
     assert floor.context["cl"].paginator.cap == 5 and "más de 5 tickets" in floor.text
+    # Nor under what "Mostrar todo" shows: every match of a capped count is never one page.
+    monkeypatch.setattr(actions, "MAX_BULK", 3)
+    monkeypatch.setattr(ticket_admin, "list_max_show_all", 5)
+    shown = client.get(LIST, {"q": "poste"})
+    assert shown.context["cl"].paginator.cap == 5 and 'class="showall"' not in shown.text
 
     # The list without a search keeps the thousand.
     assert client.get(LIST).context["cl"].paginator.cap == CappedCountPaginator.CAP
