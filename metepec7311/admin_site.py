@@ -1,13 +1,13 @@
 """The staff's admin site: Django's, with a second step after the password for those who
 need it (metepec7311/two_factor)."""
 
-import threading
 from urllib.parse import quote
 
 from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import path, reverse
 
+from metepec7311.process_memo import ProcessMemo
 from metepec7311.two_factor import policy, views
 
 
@@ -22,22 +22,14 @@ class PortalAdminSite(admin.AdminSite):
     # The menu of models (every admin page's sidebar and the home page) depends only on the
     # user's permissions: built once per permission set in each process instead of checking
     # ~80 permissions on every page (a twentieth of the ticket list's time).
-    _app_lists = {}
-    _app_lists_lock = threading.Lock()
+    _app_lists = ProcessMemo(limit=500)
 
     def get_app_list(self, request, app_label=None):
         user = request.user
         if app_label is not None or not user.is_active:
             return super().get_app_list(request, app_label)
         key = (user.pk, user.is_staff, user.is_superuser, frozenset(user.get_all_permissions()))
-        with self._app_lists_lock:
-            kept = self._app_lists.get(key)
-        if kept is None:
-            kept = super().get_app_list(request)
-            with self._app_lists_lock:
-                if len(self._app_lists) >= 500:
-                    self._app_lists.clear()
-                self._app_lists[key] = kept
+        kept = self._app_lists.get(key, lambda: super(PortalAdminSite, self).get_app_list(request))
         # A page may add to its list or a model's entry; the kept one stays as built. (A
         # deepcopy of it cost more than the rest of this method.)
         return [{**app, "models": [dict(model) for model in app["models"]]} for app in kept]

@@ -9,7 +9,6 @@ per process under exactly those. A change of permissions gives another menu, hen
 key: nothing to invalidate.
 """
 
-import threading
 from urllib.parse import quote
 
 from django import template
@@ -17,11 +16,11 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from metepec7311.process_memo import ProcessMemo
+
 register = template.Library()
 
-_kept = {}
-_kept_lock = threading.Lock()
-KEPT_MENUS = 1_000  # distinct (menu, page, language) triples; forgotten all at once past it
+_kept = ProcessMemo(limit=1_000)  # distinct (language, menu, page) triples
 
 
 @register.simple_tag(takes_context=True)
@@ -44,12 +43,7 @@ def kept_nav_sidebar(context):
     path = quote(request.path, safe="/") if request is not None else ""
     current = tuple(url for app in menu for url in (app[2], *(m[2] for m in app[3])) if url and url in path)
     key = (get_language(), menu, current)
-    with _kept_lock:
-        html = _kept.get(key)
-    if html is None:
-        html = render_to_string("admin/nav_sidebar_menu.html", {"available_apps": apps, "request": request})
-        with _kept_lock:
-            if len(_kept) >= KEPT_MENUS:
-                _kept.clear()
-            _kept[key] = html
+    html = _kept.get(
+        key, lambda: render_to_string("admin/nav_sidebar_menu.html", {"available_apps": apps, "request": request})
+    )
     return mark_safe(html)

@@ -41,12 +41,12 @@ class CappedCountPaginator(Paginator):
         return self.object_list.order_by().values("pk")[: self.cap + 1].count()
 
 
-def search_cap(page_number, per_page):
+def search_cap(page_number, per_page, floor):
     """How far a text search counts: through the page after `page_number` (1-based), so the
-    pages up to there are linked and the next one is always reachable (TicketAdmin raises
-    it to 200, what a bulk action takes: "más de 200 tickets" on the first four pages, then
-    250, 300…)."""
-    return (max(page_number, 1) + 1) * per_page
+    pages up to there are linked and the next one is always reachable, and never under
+    `floor` (TicketAdmin's: what a bulk action takes and "Mostrar todo" shows, 200).
+    "más de 200 tickets" on the first four pages of 50, then 250, 300…"""
+    return max((max(page_number, 1) + 1) * per_page, floor)
 
 
 class TicketChangeList(ChangeList):

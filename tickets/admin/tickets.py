@@ -194,12 +194,11 @@ class TicketAdmin(admin.ModelAdmin):
                 page = int(request.GET.get(PAGE_VAR, 1))
             except ValueError:
                 page = 1
-            cap = search_cap(page, per_page)
             # Never under what a bulk action takes or "Mostrar todo" shows: a capped count is
-            # then always more than either, so "Seleccionar todos los N" of a capped count is
-            # refused (actions.MAX_BULK) instead of acting on more tickets than it said, and
-            # every match is never loaded on one page.
-            cap = max(cap, actions.MAX_BULK, self.list_max_show_all)
+            # then always more than either, so a selection of every match is refused
+            # (actions.MAX_BULK) instead of acting on more tickets than were shown, and every
+            # match is never loaded on one page.
+            cap = search_cap(page, per_page, floor=max(actions.MAX_BULK, self.list_max_show_all))
         return self.paginator(queryset, per_page, orphans, allow_empty_first_page, cap=cap)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
