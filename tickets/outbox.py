@@ -50,14 +50,22 @@ def promise(kind, ticket=None, *, recipient=None, channel=Notification.Channel.E
     """Record the message in the caller's transaction; deliver it once that commits."""
     notification = promised(kind, ticket, recipient=recipient, channel=channel)
     notification.save(force_insert=True)
+    written(notification)
     return notification
 
 
 def promised(kind, ticket=None, *, recipient=None, channel=Notification.Channel.EMAIL):
-    """The message of `promise()`, for the caller to write in its transaction (a new ticket's
-    confirmation is written with the ticket, tickets/lifecycle/together.py)."""
-    transaction.on_commit(kick)  # runs only if the transaction, and so the row, commits
+    """The message of `promise()`, unsaved, for the caller to write (a new ticket's confirmation
+    is written with the ticket, tickets/lifecycle/together.py) and then pass to `written()`."""
     return Notification(kind=kind, ticket=ticket, recipient=recipient, channel=channel)
+
+
+def written(notification):
+    """The promised message's row is written: ask for its delivery once that commits. Only
+    after the write, because a write with no transaction around it (a report that is one
+    statement) has committed already, and Django then runs the hook at once."""
+    if notification is not None:
+        transaction.on_commit(kick)  # runs only if the transaction, and so the row, commits
 
 
 def promise_update(ticket):

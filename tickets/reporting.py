@@ -4,6 +4,7 @@ times the form is sent), follow an existing report nearby, add photos.
 Open311's POST and the REST API's report call the same functions.
 """
 
+import contextlib
 import logging
 import math
 from datetime import timedelta
@@ -102,6 +103,9 @@ def _already(key, fingerprint=""):
     return previous
 
 
+_NOTHING = contextlib.nullcontext()
+
+
 def submit_report(*, key, fingerprint="", photos=(), pending_keys=(), looked_up=False, **report):
     """Create the ticket once per submission key. Returns (ticket, created).
 
@@ -115,9 +119,13 @@ def submit_report(*, key, fingerprint="", photos=(), pending_keys=(), looked_up=
     previous = _already(key, fingerprint) if key and not looked_up else None
     if previous:
         return previous.ticket, False
+    pending_keys = list(pending_keys)
     try:
-        with transaction.atomic():
-            pending_keys = list(pending_keys)
+        # Kept photos are moved to the ticket in its transaction. Without them, the report
+        # needs none here (ticket_create writes it as one statement, or in a transaction of
+        # its own), except a savepoint inside a caller's transaction, so that a resend refused
+        # by the receipt's unique key below leaves that transaction usable.
+        with transaction.atomic() if pending_keys or transaction.get_connection().in_atomic_block else _NOTHING:
             kept = list(PendingPhoto.objects.filter(key__in=pending_keys)[: len(pending_keys)]) if pending_keys else []
 
             def receipt(ticket):

@@ -5,6 +5,7 @@ The web form, the phone intake, Open311 and the REST API all call `check_report(
 same Spanish messages.
 """
 
+import contextlib
 import re
 from datetime import datetime
 
@@ -16,7 +17,7 @@ from django.utils import timezone
 from stats import rollups
 from tickets import geo, messaging, outbox, permissions, routing
 from tickets.folio import folio_to_insert, reserve_ticket_id
-from tickets.lifecycle import incoming_photos
+from tickets.lifecycle import incoming_photos, together
 from tickets.lifecycle.common import (
     CHANNEL_VIA,
     Kind,
@@ -31,7 +32,6 @@ from tickets.lifecycle.common import (
     require_work,
     stored_photos,
 )
-from tickets.lifecycle.together import insert_together
 from tickets.models import Channel, Notification, Priority, ServiceAttribute, Status, Ticket
 from tickets.models.status import OPEN_STATUSES
 from tickets.photos import MAX_PHOTOS  # per report, and per later addition
@@ -287,7 +287,7 @@ def ticket_create(
     with (
         stored_photos(ready, keep_going=True) as stored,
         stored_photos(received, keep_going=True, field=incoming_photos.FIELD) as stored_received,
-        transaction.atomic(savepoint=False),
+        _transaction(one_statement=together.one_statement() and not photos and not routed),
     ):
         # The year's folio counter row stays locked from the moment a number is taken to the
         # commit, so concurrent reports queue there. On PostgreSQL the ticket and the rows that
@@ -330,9 +330,21 @@ def ticket_create(
         if ticket._state.adding:
             ticket.folio = folio_to_insert(timezone.localtime(at).year)
         counted = rollups.change(None, rollups.contribution(ticket))
-        insert_together(ticket, [created, *(within(ticket) if within else ()), confirmation, counted])
+        together.insert_together(ticket, [created, *(within(ticket) if within else ()), confirmation, counted])
+        outbox.written(confirmation)
     ticket.photos_not_stored = lost
     return ticket
+
+
+def _transaction(*, one_statement):
+    """The report's transaction. A report whose rows are one statement (PostgreSQL, no photo,
+    no routing rule: most reports) needs none of its own: the statement commits by itself,
+    atomically, in the database. Then the folio counter's row is locked only inside the
+    database, from the INSERT to its commit, and never while Python answers a round trip
+    (BEGIN, the statement, COMMIT); concurrent reports queued on that lock for as long as the
+    slowest request thread took to send its COMMIT (docs/performance.md, run I). Inside a
+    caller's transaction the statement is part of it, as any other write."""
+    return contextlib.nullcontext() if one_statement else transaction.atomic(savepoint=False)
 
 
 def photos_lost_note(count):

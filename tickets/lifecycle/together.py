@@ -12,7 +12,10 @@ report's time (docs/performance.md). Here they are one INSERT with data-modifyin
 
 The ticket's INSERT takes its folio itself (tickets/folio.py), so the year's counter row is
 locked from this one statement to the commit, and a failure anywhere in it (a receipt's key
-already used, say) rolls the number back with everything else: folios stay gapless.
+already used, say) rolls the number back with everything else: folios stay gapless. When
+nothing else is written with it (a report without photos), the statement is sent with no
+transaction around it and commits by itself, so that lock never waits on a round trip to
+Python (tickets/lifecycle/report.py, `_transaction`).
 
 Every row is still a model instance built by the caller, so defaults and conversions are
 Django's (`pre_save`, `get_db_prep_save`), and `pre_save`/`post_save` are sent for each as
@@ -28,6 +31,12 @@ from django.db.models import signals
 from django.db.models.sql import InsertQuery
 
 from tickets.models import Ticket
+
+
+def one_statement():
+    """Whether insert_together() writes its rows as one statement (PostgreSQL), which then
+    needs no transaction around it: it commits, or fails, as a whole by itself."""
+    return connection.vendor == "postgresql"
 
 
 def insert_together(ticket, rows):

@@ -124,12 +124,13 @@ def test_folios_past_a_million_keep_every_digit(make_ticket, frozen):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_on_postgresql_a_report_is_one_statement_that_takes_the_folio_before_the_commit(
-    needs_postgres, frozen, monkeypatch
-):
-    """The counter row stays locked from the moment a number is taken to the commit: the
-    ticket and every row that comes with it are one statement (tickets/lifecycle/together.py),
-    so concurrent reports wait only for that statement and the commit."""
+def test_on_postgresql_a_report_is_one_statement_that_commits_by_itself(needs_postgres, frozen, monkeypatch):
+    """The counter row stays locked from the moment a number is taken to the commit. A report
+    without photos is one statement (tickets/lifecycle/together.py) sent with no transaction
+    around it: it commits inside the database, so the lock is released before Python hears
+    back, and concurrent reports never wait on a request thread's COMMIT round trip."""
+    import psycopg
+    from django.db.models.signals import post_save
     from django.test.utils import CaptureQueriesContext
     from psycopg._queries import MAX_CACHED_STATEMENT_PARAMS
 
@@ -140,30 +141,65 @@ def test_on_postgresql_a_report_is_one_statement_that_takes_the_folio_before_the
     built = []
     statement = together._statement
     monkeypatch.setattr(together, "_statement", lambda *args: built.append(statement(*args)) or built[-1])
+    # The moment Python has the new ticket back: another session tries the counter row.
+    settings = connection.settings_dict
+    other = psycopg.connect(
+        host=settings["HOST"] or None, port=settings["PORT"] or None, user=settings["USER"], dbname=settings["NAME"],
+        password=settings["PASSWORD"] or None, autocommit=True,
+    )  # fmt: skip
+    seen = []
+
+    def counter_when_saved(instance, created, **kwargs):
+        try:
+            row = other.execute("SELECT last_number FROM tickets_foliocounter WHERE year = 2026 FOR UPDATE NOWAIT")
+            seen.append(row.fetchone()[0])
+        except psycopg.errors.LockNotAvailable:
+            seen.append("locked")
+
     service = Service.objects.get(code="bacheo")
-    with CaptureQueriesContext(connection) as queries:
-        ticket = lifecycle.ticket_create(
-            service=service, description="Bache", channel=Channel.WEB, address="Calle 1", reporter_email="a@b.mx"
-        )
+    # The year's counter row, so that the other session finds it.
+    lifecycle.ticket_create(service=service, description="Otro", channel=Channel.WEB, address="Calle 2")
+    post_save.connect(counter_when_saved, sender=Ticket)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            ticket = lifecycle.ticket_create(
+                service=service, description="Bache", channel=Channel.WEB, address="Calle 1", reporter_email="a@b.mx"
+            )
+    finally:
+        post_save.disconnect(counter_when_saved, sender=Ticket)
+        other.close()
+    assert seen == [2], "the counter row was still locked when Python had the ticket back"
     statements = [query["sql"] for query in queries.captured_queries]
-    # Before BEGIN, the reference data read once; after the COMMIT, the confirmation delivered
-    # (eager Celery in tests).
-    written = statements[statements.index("BEGIN") + 1 : statements.index("COMMIT") + 1]
-    assert len(written) == 2, written
-    assert written[0].startswith('WITH t AS (INSERT INTO "tickets_ticket"')
-    assert "tickets_next_folio" in written[0]
-    assert written[1] == "COMMIT"
-    assert ticket.folio == Ticket.objects.get(pk=ticket.pk).folio == "7311-2026-000001"
+    # The reference data read once, then the one statement with no BEGIN before it; after it,
+    # the confirmation asked for and delivered (eager Celery in tests): it found its row.
+    wrote = [i for i, sql in enumerate(statements) if not sql.startswith("SELECT")]
+    assert statements[wrote[0]].startswith('WITH t AS (INSERT INTO "tickets_ticket"'), statements
+    assert "tickets_next_folio" in statements[wrote[0]]
+    assert "BEGIN" not in statements[: wrote[0]] and 'FROM "tickets_notification"' in statements[wrote[0] + 1]
+    assert ticket.folio == Ticket.objects.get(pk=ticket.pk).folio == "7311-2026-000002"
     # The rows written with it point to it, and the instances know their ids.
     created = ticket.events.get()
     assert created.kind == "created" and created.actor_name == "Ciudadano"
-    assert Notification.objects.get(ticket=ticket).kind == Notification.Kind.CONFIRMATION
-    assert RollupChange.objects.get().after.startswith(f"2026-12-07|{service.pk}|web|")
+    assert Notification.objects.get(ticket=ticket).state == Notification.State.SENT
+    assert RollupChange.objects.last().after.startswith(f"2026-12-07|{service.pk}|web|")
     # Empty columns are written as NULL in the text: few enough parameters that psycopg keeps
     # the statement's conversion from one report to the next.
-    [(sql, params, _)] = built
+    sql, params, _ = built[-1]
     assert None not in params and "NULL" in sql
     assert len(params) <= MAX_CACHED_STATEMENT_PARAMS, len(params)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_report_inside_a_transaction_is_part_of_it(needs_postgres, frozen):
+    """A caller's transaction (an operator's intake that writes more with the ticket) holds
+    the report's statement: it rolls back with it, folio number included."""
+    service = Service.objects.get(code="bacheo")
+    report = {"service": service, "description": "Bache", "channel": Channel.TELEFONO, "address": "Calle 1"}
+    with pytest.raises(RuntimeError), transaction.atomic():
+        lifecycle.ticket_create(**report)
+        raise RuntimeError("the caller's next write failed")
+    assert not Ticket.objects.exists()
+    assert lifecycle.ticket_create(**report).folio == "7311-2026-000001"
 
 
 @pytest.mark.django_db(transaction=True)
