@@ -133,6 +133,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file too: an in-memory shared-cache database answers concurrent writers
     # (browser tests, double submits) with "table is locked" instead of waiting as a file does.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+else:
+    # Django opens psycopg connections with automatic statement preparation off (for poolers
+    # that cannot keep prepared statements). Its own cursors never prepare (they quote the
+    # values into the text), so this concerns only the report's one statement, which binds
+    # them apart (tickets/lifecycle/together.py): prepared after 5 executions on a connection,
+    # psycopg's default. A pooler must keep prepared statements per client (README).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery -----------------------------------------------------------------

@@ -126,10 +126,12 @@ def _point_to(row, ticket):
 def _bound_apart():
     """A cursor that sends the parameters apart from the statement's text (psycopg's server-side
     binding; Django's own cursors quote them into the text), so the text is the same for every
-    report of one shape and psycopg prepares it after a few executions on a connection: the
-    database then skips parsing and planning five INSERTs. Wrapped as Django wraps its cursors
-    (errors as django.db's, queries logged where they are), so the caller's `except
-    IntegrityError` and the query-count tests see it as any other statement."""
+    report of one shape and psycopg prepares it after a few executions on a connection
+    (prepare_threshold, metepec7311/settings.py): the database then skips parsing and planning
+    five INSERTs, about a quarter of a millisecond of its CPU per report (docs/performance.md,
+    run I). Wrapped as Django wraps its cursors (errors as django.db's, queries logged where
+    they are), so the caller's `except IntegrityError` and the query-count tests see it as any
+    other statement."""
     connection.ensure_connection()
     raw = psycopg.Cursor(connection.connection)
     return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)

@@ -189,6 +189,26 @@ def test_on_postgresql_a_report_is_one_statement_that_commits_by_itself(needs_po
     assert len(params) <= MAX_CACHED_STATEMENT_PARAMS, len(params)
 
 
+def test_on_postgresql_the_report_statement_is_prepared_on_its_connection(needs_postgres, frozen):
+    """Django opens connections with psycopg's preparation off; the settings turn it on, so
+    from the fifth report on a connection the database no longer parses and plans the
+    statement (its own cursors, which quote values into the text, never prepare)."""
+    service = Service.objects.get(code="bacheo")
+
+    def prepared():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [sql for (sql,) in cursor.fetchall()]
+
+    for number in range(6):
+        lifecycle.ticket_create(service=service, description=f"Bache {number}", channel=Channel.WEB, address="Calle 1")
+        if number == 3:
+            assert prepared() == []  # four executions: not yet
+    [statement] = prepared()
+    assert statement.startswith('WITH t AS (INSERT INTO "tickets_ticket"') and "$1" in statement
+    assert Ticket.objects.count() == 6
+
+
 @pytest.mark.django_db(transaction=True)
 def test_on_postgresql_a_report_inside_a_transaction_is_part_of_it(needs_postgres, frozen):
     """A caller's transaction (an operator's intake that writes more with the ticket) holds
