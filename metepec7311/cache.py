@@ -138,6 +138,24 @@ class RedisCache(DjangoRedisCache):
 
     clear = _unless_unreachable(_false)(DjangoRedisCache.clear)
 
+    @_unless_unreachable(lambda operations: None)
+    def together(self, operations):
+        """Run ("delete_many", keys) and ("add", key, value, timeout) operations, as those
+        methods do, in one pipeline (metepec7311/cache_batch.py): their results in order, or
+        None while Redis is unreachable."""
+        pipeline = self._cache.get_client(write=True).pipeline(transaction=False)
+        for name, *arguments in operations:
+            if name == "delete_many":
+                pipeline.delete(*[self.make_and_validate_key(key) for key in arguments[0]])
+            elif name == "add" and arguments[2]:  # a timeout of 0 means "expire at once": not batched
+                key, value, timeout = arguments
+                key, value = self.make_and_validate_key(key), self._cache._serializer.dumps(value)
+                pipeline.set(key, value, ex=self.get_backend_timeout(timeout), nx=True)
+            else:
+                raise ValueError(f"not a batched cache operation: {name} {arguments!r}")
+        return [bool(result) if name == "add" else result for (name, *_), result in
+                zip(operations, pipeline.execute(), strict=True)]  # fmt: skip
+
 
 def cache_public_page(seconds):
     """cache_page in each process's memory (CACHES["pages"]) for visitors who carry nothing

@@ -31,6 +31,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from metepec7311 import cache_batch
 from tickets import notifications
 from tickets.models import Notification
 
@@ -95,15 +96,20 @@ def promise_once(rows):
 
 
 def kick():
-    """Ask a worker to deliver what is pending, unless a drain is already asked for."""
+    """Ask a worker to deliver what is pending, unless a drain is already asked for (the flag
+    is set with the report's other cache writes, metepec7311/cache_batch.py)."""
+    cache_batch.add(KICK_KEY, 1, KICK_SECONDS, then=_ask_for_drain)
+
+
+def _ask_for_drain(flag_was_clear):
     from tickets.tasks import deliver_pending_notifications
 
+    # False: another request asked and that drain has not started. None (the cache is
+    # unreachable): nobody knows, so ask; the broker is most likely down too, and then the
+    # sweep delivers.
+    if flag_was_clear is False:
+        return
     try:
-        # False: another request asked and that drain has not started. None (the cache is
-        # unreachable): nobody knows, so ask; the broker is most likely down too, and then
-        # the sweep delivers.
-        if cache.add(KICK_KEY, 1, KICK_SECONDS) is False:
-            return
         # No publish retries: with the broker down the request must not wait. In eager mode
         # (no broker) this delivers in the process.
         deliver_pending_notifications.apply_async(retry=False)

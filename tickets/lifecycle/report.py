@@ -5,7 +5,6 @@ The web form, the phone intake, Open311 and the REST API all call `check_report(
 same Spanish messages.
 """
 
-import contextlib
 import re
 from datetime import datetime
 
@@ -14,6 +13,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from metepec7311 import cache_batch
 from stats import rollups
 from tickets import geo, messaging, outbox, permissions, routing
 from tickets.folio import folio_to_insert, reserve_ticket_id
@@ -342,9 +342,11 @@ def _transaction(*, one_statement):
     atomically, in the database. Then the folio counter's row is locked only inside the
     database, from the INSERT to its commit, and never while Python answers a round trip
     (BEGIN, the statement, COMMIT); concurrent reports queued on that lock for as long as the
-    slowest request thread took to send its COMMIT (docs/performance.md, run I). Inside a
-    caller's transaction the statement is part of it, as any other write."""
-    return contextlib.nullcontext() if one_statement else transaction.atomic(savepoint=False)
+    slowest request thread took to send its COMMIT (docs/performance.md, run I). The commit
+    hooks, which Django then runs at once, send their cache writes together at the end
+    (metepec7311/cache_batch.py). Inside a caller's transaction the statement is part of it,
+    as any other write."""
+    return cache_batch.one_round_trip() if one_statement else transaction.atomic(savepoint=False)
 
 
 def photos_lost_note(count):

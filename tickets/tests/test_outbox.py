@@ -202,3 +202,38 @@ def test_a_lost_drain_request_expires_and_the_next_change_asks_again(
     with django_capture_on_commit_callbacks(execute=True):
         make_ticket(reporter_email="lupe@example.com")
     assert len(published) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_report_tells_redis_in_one_round_trip(needs_postgres, frozen, published, monkeypatch):
+    """A report written by one statement commits by itself; its two cache writes after that
+    (the tickets' version forgotten, a drain asked for) go to Redis in one pipeline, once
+    the statement is back (metepec7311/cache_batch.py)."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from conftest import require_service
+    from metepec7311.cache import RedisCache
+    from tickets import changes
+    from tickets.models import Channel, Service, Ticket
+
+    require_service("redis", bool(settings.REDIS_URL), "run with REDIS_URL=redis://127.0.0.1:6379/0")
+    sent = []
+    together = RedisCache.together
+
+    def counted(self, operations):
+        sent.append((operations, Ticket.objects.count()))
+        return together(self, operations)
+
+    monkeypatch.setattr(RedisCache, "together", counted)
+    cache.delete(outbox.KICK_KEY)
+    assert changes.version() == 0  # kept in Redis now
+    service = Service.objects.get(code="bacheo")
+    ticket = lifecycle.ticket_create(service=service, description="Bache", channel=Channel.WEB,
+                                     address="Calle 1", reporter_email="rosa@example.com")  # fmt: skip
+    [(operations, tickets_then)] = sent
+    assert [operation[0] for operation in operations] == ["delete_many", "add"]
+    assert tickets_then == 1  # after the write
+    assert changes.version() == ticket.events.get().pk  # forgotten, so read again
+    assert cache.get(outbox.KICK_KEY) == 1 and len(published) == 1
+    cache.delete(outbox.KICK_KEY)
