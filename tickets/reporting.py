@@ -103,9 +103,6 @@ def _already(key, fingerprint=""):
     return previous
 
 
-_NOTHING = contextlib.nullcontext()
-
-
 def submit_report(*, key, fingerprint="", photos=(), pending_keys=(), looked_up=False, **report):
     """Create the ticket once per submission key. Returns (ticket, created).
 
@@ -125,7 +122,8 @@ def submit_report(*, key, fingerprint="", photos=(), pending_keys=(), looked_up=
         # needs none here (ticket_create writes it as one statement, or in a transaction of
         # its own), except a savepoint inside a caller's transaction, so that a resend refused
         # by the receipt's unique key below leaves that transaction usable.
-        with transaction.atomic() if pending_keys or transaction.get_connection().in_atomic_block else _NOTHING:
+        needs_atomic = pending_keys or transaction.get_connection().in_atomic_block
+        with transaction.atomic() if needs_atomic else contextlib.nullcontext():
             kept = list(PendingPhoto.objects.filter(key__in=pending_keys)[: len(pending_keys)]) if pending_keys else []
 
             def receipt(ticket):

@@ -44,7 +44,7 @@ def insert_together(ticket, rows):
     pointing to the ticket), in the caller's transaction. Sets every primary key, and the
     columns each INSERT returns (the folio)."""
     rows = [row for row in rows if row is not None]
-    if connection.vendor != "postgresql":
+    if not one_statement():
         if ticket._state.adding:
             ticket.save(force_insert=True)
         for row in rows:
