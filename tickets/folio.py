@@ -1,5 +1,6 @@
 """Folios: `7311-YYYY-NNNNNN`, unique, sequential per year, easy to dictate by phone."""
 
+import functools
 import re
 
 from django.db import connection
@@ -45,8 +46,14 @@ def folio_to_insert(year):
     evaluates, so the counter row is locked only from that statement to the commit (no round
     trip to Python in between); elsewhere the folio itself, from next_folio()."""
     if connection.vendor == "postgresql":
-        return NextFolio(Value(year))
+        return _next_folio_expression(year)
     return next_folio(year)
+
+
+@functools.lru_cache(maxsize=4)
+def _next_folio_expression(year):
+    """One expression per year: the INSERT compiles it once (tickets/lifecycle/together.py)."""
+    return NextFolio(Value(year))
 
 
 def reserve_ticket_id():

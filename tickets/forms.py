@@ -73,6 +73,13 @@ class ColoniaChoiceField(forms.ModelChoiceField):
         super().__init__(*args, **kwargs)
         self.widget.empty_label = self.empty_label
 
+    def __deepcopy__(self, memo):
+        """Each form's copy shares the declared queryset. ModelChoiceField clones it twice per
+        form, so that its choices iterate the copy; this field never iterates them (its
+        options and the chosen colonia come from the catalogue), and the clones were a sixth
+        of building the report form."""
+        return forms.Field.__deepcopy__(self, memo)
+
     def to_python(self, value):
         """The chosen colonia from the catalogue's copy: no query per report."""
         if value in self.empty_values:
@@ -205,10 +212,12 @@ class ReportForm(forms.Form):
         """The lifecycle's rules of a new report (tickets/lifecycle/report.py), so the web
         form refuses exactly what the phone intake and the APIs refuse, in the same words."""
         data = super().clean()
+        self.checked = None
         if self.errors.get("latitude") or self.errors.get("longitude"):
             return data
         try:
-            lifecycle.check_report(
+            # Kept with its arguments: ticket_create() does not check the same report again.
+            self.checked = lifecycle.checked(
                 service=self.service,
                 channel=Channel.WEB,
                 description=data.get("description") or "",
@@ -221,6 +230,7 @@ class ReportForm(forms.Form):
                 reporter_email=data.get("reporter_email") or "",
                 attributes=self.attributes(),
                 photos=len(self.pending) + len(data.get("photos") or []),
+                actor=None,
             )
         except lifecycle.Refused as refusal:
             self.add_refusal(refusal)

@@ -44,7 +44,9 @@ from tickets.lifecycle.moves import (
 )
 from tickets.lifecycle.report import (
     DESCRIPTION_LIMIT,
+    Checked,
     check_report,
+    checked,
     normalize_phone,
     ticket_add_photos,
     ticket_create,
@@ -63,6 +65,8 @@ __all__ = [
     "unchanged_since",
     "Via",
     "check_report",
+    "checked",
+    "Checked",
     "may_reopen",
     "normalize_phone",
     "reopen_refusal",

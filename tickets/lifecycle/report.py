@@ -7,6 +7,7 @@ same Spanish messages.
 
 import re
 from datetime import datetime
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -160,6 +161,21 @@ def check_report(
     }
 
 
+class Checked(NamedTuple):
+    """A check_report() a caller made before creating the ticket (the web form makes one to
+    show every problem at once), with the arguments it was made for. ticket_create() takes
+    its values when its own arguments are the same, rather than checking them a second time;
+    with any difference it checks again."""
+
+    arguments: dict
+    values: dict
+
+
+def checked(**arguments):
+    """check_report(**arguments), kept with its arguments for ticket_create(checked=…)."""
+    return Checked(arguments, check_report(**arguments))
+
+
 def _check_attributes(service, answers, problems, *, enforce_required):
     """The service's extra questions (Open311 attributes), answered with the right types."""
     answers = dict(answers or {})
@@ -236,30 +252,33 @@ def ticket_create(
     at=None,
     calendar=None,
     within=None,
+    checked=None,
 ):
     """Register a report (with its photos) and start its SLA clock. Returns the saved ticket.
 
     `photos` are cleaned images (tickets/photos.py); `actor_label` names a door with no user,
     such as an Open311 client, in the trail; `within(ticket)` gives more rows (unsaved model
-    instances: a submission receipt) to write with the ticket, in the same transaction.
+    instances: a submission receipt) to write with the ticket, in the same transaction;
+    `checked`, the caller's own check of these same arguments (a Checked).
     """
     at = at or timezone.now()
     photos = list(photos)
-    values = check_report(
-        service=service,
-        channel=channel,
-        description=description,
-        address=address,
-        colonia=colonia,
-        latitude=latitude,
-        longitude=longitude,
-        reporter_name=reporter_name,
-        reporter_phone=reporter_phone,
-        reporter_email=reporter_email,
-        attributes=attributes,
-        photos=len(photos),
-        actor=actor,
-    )
+    arguments = {
+        "service": service,
+        "channel": channel,
+        "description": description,
+        "address": address,
+        "colonia": colonia,
+        "latitude": latitude,
+        "longitude": longitude,
+        "reporter_name": reporter_name,
+        "reporter_phone": reporter_phone,
+        "reporter_email": reporter_email,
+        "attributes": attributes,
+        "photos": len(photos),
+        "actor": actor,
+    }
+    values = checked.values if checked is not None and checked.arguments == arguments else check_report(**arguments)
     ticket = Ticket(
         service=service,
         department=service.department,

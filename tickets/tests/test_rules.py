@@ -252,6 +252,51 @@ def test_phone_intake_web_form_and_lifecycle_ask_for_contact_alike(client, opera
     assert core == {expected}  # no photo demanded by phone: the caller cannot send one
 
 
+def test_a_web_report_is_checked_once_and_saved_with_that_check(client, db, monkeypatch, frozen):
+    """The form checks the report to show every problem at once; ticket_create() takes that
+    check (made for the same arguments) instead of making it again."""
+    from tickets.lifecycle import report as report_module
+
+    calls = []
+    original = report_module.check_report
+    monkeypatch.setattr(report_module, "check_report", lambda **kw: calls.append(kw) or original(**kw))
+    colonia = Colonia.objects.get(name="Coaxustenco")
+    sent = {
+        "submission_key": "c" * 32,
+        "colonia": colonia.pk,
+        "address": "  Calle Hidalgo 12  ",
+        "description": "Bache profundo",
+        "attribute_tamano": "grande",
+        "reporter_phone": "+52 (722) 555-1234",
+        "confirm_new": "1",
+    }
+    assert client.post(reverse("report_form", args=["bacheo"]), sent).status_code == 302
+    assert len(calls) == 1
+    ticket = Ticket.objects.get()
+    # The check's cleaned values are what was stored.
+    assert (ticket.address, ticket.reporter_phone, ticket.attributes) == (
+        "Calle Hidalgo 12",
+        "7225551234",
+        {"tamano": "grande"},
+    )
+
+
+def test_a_check_made_for_other_arguments_is_not_taken(db, frozen):
+    """ticket_create() checks again whenever any argument differs from the ones checked:
+    a check of a harmless report never lets another one through."""
+    service = Service.objects.get(code="bacheo")
+    checked = lifecycle.checked(service=service, channel="web", description="Bache", address="Calle 1",
+                                colonia=None, latitude=None, longitude=None, reporter_name="",
+                                reporter_phone="", reporter_email="", attributes={}, photos=0, actor=None)  # fmt: skip
+    with pytest.raises(lifecycle.Refused) as refusal:
+        lifecycle.ticket_create(service=service, channel="web", description="", address="Calle 1", checked=checked)
+    assert refusal.value.errors["description"] == ["Describa el problema."]
+    ticket = lifecycle.ticket_create(
+        service=service, channel="web", description="Bache", address="Calle 1", attributes={}, checked=checked
+    )
+    assert ticket.description == "Bache" and not Ticket.objects.filter(description="").exists()
+
+
 def test_photos_added_later_go_through_the_lifecycle_and_write_their_event(make_ticket, obras_staff, frozen):
     ticket = make_ticket()
     lifecycle.ticket_add_photos(ticket=ticket, photos=[images.cleaned()], actor=obras_staff, public=False)

@@ -100,6 +100,7 @@ def report_form(request, code):
             reporter_phone=data["reporter_phone"],
             reporter_email=data["reporter_email"],
             attributes=form.attributes(),
+            checked=form.checked,  # the form's own check of this report, not made twice
         )
     except lifecycle.Refused as refusal:
         form.add_refusal(refusal)
