@@ -156,7 +156,10 @@ def _bound_apart(db):
     five INSERTs, about a quarter of a millisecond of its CPU per report (docs/performance.md,
     run I). Wrapped as Django wraps its cursors (errors as django.db's, queries logged where
     they are), so the caller's `except IntegrityError` and the query-count tests see it as any
-    other statement."""
+    other statement. As Django's own cursors do, a kept connection is checked first when the
+    request has not used it yet (CONN_HEALTH_CHECKS): one dropped since (PostgreSQL restarted,
+    a pooler's idle timeout) is replaced instead of failing the report."""
+    db.close_if_health_check_failed()
     db.ensure_connection()
     raw = psycopg.Cursor(db.connection)
     return db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)

@@ -239,3 +239,28 @@ def test_on_postgresql_a_receipt_refused_by_its_key_gives_the_folio_back(needs_p
     assert Ticket.objects.count() == Submission.objects.count() == 1
     assert FolioCounter.objects.get(year=2026).last_number == 1
     assert make_ticket().folio == "7311-2026-000002"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_after_the_database_dropped_the_connection_is_saved(needs_postgres, frozen):
+    """A kept connection may be dropped between two requests (a restart of PostgreSQL, a
+    pooler's idle timeout). Django checks a kept connection before a request's first query
+    (CONN_HEALTH_CHECKS) and opens a new one if it is gone. The report's statement has a
+    cursor of its own (tickets/lifecycle/together.py) and checks too: without it, the first
+    report on each such connection failed with "terminating connection"."""
+    import psycopg
+
+    from tickets import catalogue
+
+    service = catalogue.reportable("bacheo")  # as the web form has it: the statement is the first query
+    lifecycle.ticket_create(service=service, description="Antes", channel=Channel.WEB, address="Calle 1")
+    settings = connection.settings_dict
+    with psycopg.connect(
+        host=settings["HOST"] or None, port=settings["PORT"] or None, user=settings["USER"], dbname=settings["NAME"],
+        password=settings["PASSWORD"] or None, autocommit=True,
+    ) as other:  # fmt: skip
+        other.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
+    connection.close_if_unusable_or_obsolete()  # what Django does as the next request starts
+    ticket = lifecycle.ticket_create(service=service, description="Después", channel=Channel.WEB, address="Calle 1")
+    assert ticket.folio == "7311-2026-000002"
+    assert Ticket.objects.filter(description="Después").exists()
