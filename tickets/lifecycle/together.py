@@ -26,7 +26,7 @@ the rows are saved one after the other, the ticket first.
 import functools
 
 import psycopg
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections
 from django.db.models import Field, signals
 from django.db.models.sql import InsertQuery
 
@@ -60,9 +60,7 @@ def insert_together(ticket, rows):
     for obj in objects:
         _send(signals.pre_save, obj, db)
     sql, params, returned = _statement(ticket, objects, db)
-    with _bound_apart(db) as cursor:
-        cursor.execute(sql, params)
-        values = iter(cursor.fetchone())
+    values = iter(_execute(db, sql, params))
     for obj, fields in returned:
         for field in fields:
             value = next(values)
@@ -148,6 +146,34 @@ def _point_to(row, ticket):
             setattr(row, field.name, ticket)  # its id, and the ticket kept as the related object
 
 
+def _execute(db, sql, params):
+    """Run the statement; its returned row.
+
+    Django checks a kept connection with a query of its own (SELECT 1, CONN_HEALTH_CHECKS)
+    before a request's first query, and opens a new one if the database dropped it since
+    (PostgreSQL restarted, a pooler's idle timeout). A report's statement is nearly always its
+    request's first query, and that check was one more round trip on every report (0.56 →
+    0.48 of the reference, docs/performance.md, run J). Here the statement is the check: when
+    it fails on a kept connection that this request has not used yet, and that connection
+    turns out to be gone, the statement runs once more on a new one. It never ran on the old
+    one: the database had closed it. (Were a reply ever lost after a commit, the receipt's key
+    would answer the web form's retry with the first ticket, tickets/reporting.py.)"""
+    unchecked = db.connection is not None and db.health_check_enabled and not db.health_check_done
+    unchecked = unchecked and not db.in_atomic_block and getattr(db, "pool", None) is None
+    db.health_check_done = True  # the statement checks it, or a new one is opened below
+    try:
+        with _bound_apart(db) as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    except OperationalError:
+        if not unchecked or db.is_usable():
+            raise
+    db.close()
+    with _bound_apart(db) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
 def _bound_apart(db):
     """A cursor that sends the parameters apart from the statement's text (psycopg's server-side
     binding; Django's own cursors quote them into the text), so the text is the same for every
@@ -156,10 +182,7 @@ def _bound_apart(db):
     five INSERTs, about a quarter of a millisecond of its CPU per report (docs/performance.md,
     run I). Wrapped as Django wraps its cursors (errors as django.db's, queries logged where
     they are), so the caller's `except IntegrityError` and the query-count tests see it as any
-    other statement. As Django's own cursors do, a kept connection is checked first when the
-    request has not used it yet (CONN_HEALTH_CHECKS): one dropped since (PostgreSQL restarted,
-    a pooler's idle timeout) is replaced instead of failing the report."""
-    db.close_if_health_check_failed()
+    other statement."""
     db.ensure_connection()
     raw = psycopg.Cursor(db.connection)
     return db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)

@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 
 from conftest import local
 from tickets import lifecycle, reporting
@@ -245,22 +245,55 @@ def test_on_postgresql_a_receipt_refused_by_its_key_gives_the_folio_back(needs_p
 def test_a_report_after_the_database_dropped_the_connection_is_saved(needs_postgres, frozen):
     """A kept connection may be dropped between two requests (a restart of PostgreSQL, a
     pooler's idle timeout). Django checks a kept connection before a request's first query
-    (CONN_HEALTH_CHECKS) and opens a new one if it is gone. The report's statement has a
-    cursor of its own (tickets/lifecycle/together.py) and checks too: without it, the first
-    report on each such connection failed with "terminating connection"."""
-    import psycopg
-
+    (CONN_HEALTH_CHECKS) and opens a new one if it is gone. The report's statement, usually
+    that first query, is its own check (tickets/lifecycle/together.py, _execute): without it,
+    the first report on each such connection failed with "terminating connection"."""
     from tickets import catalogue
 
     service = catalogue.reportable("bacheo")  # as the web form has it: the statement is the first query
     lifecycle.ticket_create(service=service, description="Antes", channel=Channel.WEB, address="Calle 1")
-    settings = connection.settings_dict
-    with psycopg.connect(
-        host=settings["HOST"] or None, port=settings["PORT"] or None, user=settings["USER"], dbname=settings["NAME"],
-        password=settings["PASSWORD"] or None, autocommit=True,
-    ) as other:  # fmt: skip
+    with _other_session() as other:
         other.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
     connection.close_if_unusable_or_obsolete()  # what Django does as the next request starts
     ticket = lifecycle.ticket_create(service=service, description="Después", channel=Channel.WEB, address="Calle 1")
     assert ticket.folio == "7311-2026-000002"
     assert Ticket.objects.filter(description="Después").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_that_fails_on_a_live_connection_is_not_sent_again(needs_postgres, frozen, monkeypatch):
+    """Only a connection found gone gets the statement a second time: one that is alive
+    answered for the statement itself (here a lock it could not take in time)."""
+    from tickets import catalogue
+    from tickets.lifecycle import together
+
+    service = catalogue.reportable("bacheo")
+    lifecycle.ticket_create(service=service, description="Antes", channel=Channel.WEB, address="Calle 1")
+    with connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '300ms'")
+    connection.close_if_unusable_or_obsolete()  # the next request: its first query is the statement
+    sent = []
+    bound_apart = together._bound_apart
+
+    def once(db):
+        sent.append(db)
+        assert len(sent) == 1, "the statement was sent again although its connection was alive"
+        return bound_apart(db)
+
+    monkeypatch.setattr(together, "_bound_apart", once)
+    with _other_session() as other, other.transaction():
+        other.execute("SELECT 1 FROM tickets_foliocounter WHERE year = 2026 FOR UPDATE")
+        with pytest.raises(OperationalError, match="lock timeout"):
+            lifecycle.ticket_create(service=service, description="Después", channel=Channel.WEB, address="Calle 1")
+    assert FolioCounter.objects.get(year=2026).last_number == 1
+    assert not Ticket.objects.filter(description="Después").exists()
+
+
+def _other_session():
+    import psycopg
+
+    settings = connection.settings_dict
+    return psycopg.connect(
+        host=settings["HOST"] or None, port=settings["PORT"] or None, user=settings["USER"], dbname=settings["NAME"],
+        password=settings["PASSWORD"] or None, autocommit=True,
+    )  # fmt: skip
