@@ -59,7 +59,9 @@ class Notification(models.Model):
     )
     # For messages a periodic job promises (por vencer, vencido, the daily digest): what makes
     # it one of a kind ("vencido:<ticket>:<day>:<user>"), so two runs never promise it twice.
-    key = models.CharField("clave", max_length=120, null=True, blank=True, unique=True)
+    # Unique through Meta.constraints, over the rows that have one: a resident's confirmation
+    # (no key) writes no entry in it, and there is no "LIKE" twin index (unique=True's).
+    key = models.CharField("clave", max_length=120, null=True, blank=True)
     # For a resident's update: the newest public event it told (the next one starts after it).
     covers_event = models.PositiveBigIntegerField(null=True, blank=True)
     state = models.CharField("estado", max_length=12, choices=State.choices, default=State.PENDING)
@@ -79,6 +81,11 @@ class Notification(models.Model):
             models.Index(
                 fields=["next_attempt_at"], name="notification_due_idx", condition=models.Q(state="pendiente")
             ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"], name="notification_key_unique", condition=models.Q(key__isnull=False)
+            )
         ]
 
     def __str__(self):

@@ -344,14 +344,19 @@ class Submission(models.Model):
         FOLLOWED = "followed", "Se sumó a un reporte"
 
     # The web form's own key, or an API client's Idempotency-Key in its door's namespace
-    # ("open311:…", "app:…").
-    key = models.CharField(max_length=128, unique=True)
+    # ("open311:…", "app:…"). Unique through Meta.constraints, as the ticket's folio: a
+    # field's unique=True adds on PostgreSQL a "LIKE" twin index that no query uses, written
+    # on every report.
+    key = models.CharField(max_length=128)
     # A digest of what was sent with an API key: the same key with other content is refused
     # instead of answered with someone else's ticket.
     fingerprint = models.CharField(max_length=64, blank=True)
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
     action = models.CharField(max_length=10, choices=Action.choices)
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key"], name="submission_key_unique")]
 
     def __str__(self):
         return f"{self.get_action_display()} · {self.ticket_id}"

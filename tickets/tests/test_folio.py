@@ -297,3 +297,22 @@ def _other_session():
         host=settings["HOST"] or None, port=settings["PORT"] or None, user=settings["USER"], dbname=settings["NAME"],
         password=settings["PASSWORD"] or None, autocommit=True,
     )  # fmt: skip
+
+
+def test_a_report_writes_no_index_that_no_query_reads(needs_postgres):
+    """The receipt's and the notification's keys are unique without the "LIKE" twin index
+    that a field's unique=True adds on PostgreSQL; a confirmation (no key) is not in the
+    notifications' key index at all. Both are written by every report."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, indexdef FROM pg_indexes "
+            "WHERE tablename IN ('tickets_submission', 'tickets_notification')"
+        )
+        indexes = cursor.fetchall()
+    assert not [definition for _, definition in indexes if "pattern_ops" in definition]
+    keyed = sorted(definition for _, definition in indexes if "(key)" in definition)
+    assert keyed == [
+        "CREATE UNIQUE INDEX notification_key_unique ON public.tickets_notification USING btree (key) "
+        "WHERE (key IS NOT NULL)",
+        "CREATE UNIQUE INDEX submission_key_unique ON public.tickets_submission USING btree (key)",
+    ]
