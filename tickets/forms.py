@@ -230,7 +230,6 @@ class ReportForm(forms.Form):
                 reporter_email=data.get("reporter_email") or "",
                 attributes=self.attributes(),
                 photos=len(self.pending) + len(data.get("photos") or []),
-                actor=None,
             )
         except lifecycle.Refused as refusal:
             self.add_refusal(refusal)

@@ -5,6 +5,7 @@ The web form, the phone intake, Open311 and the REST API all call `check_report(
 same Spanish messages.
 """
 
+import inspect
 import re
 from datetime import datetime
 from typing import NamedTuple
@@ -172,8 +173,18 @@ class Checked(NamedTuple):
 
 
 def checked(**arguments):
-    """check_report(**arguments), kept with its arguments for ticket_create(checked=…)."""
+    """check_report(**arguments), kept with its arguments for ticket_create(checked=…). The
+    arguments are kept with check_report's defaults filled in, as ticket_create() passes
+    every one: a caller need not name the ones it leaves at their default."""
+    arguments = {**_CHECK_DEFAULTS, **arguments}
     return Checked(arguments, check_report(**arguments))
+
+
+_CHECK_DEFAULTS = {
+    name: parameter.default
+    for name, parameter in inspect.signature(check_report).parameters.items()
+    if parameter.default is not parameter.empty
+}
 
 
 def _check_attributes(service, answers, problems, *, enforce_required):

@@ -162,13 +162,15 @@ def _execute(db, sql, params):
     unchecked = unchecked and not db.in_atomic_block and getattr(db, "pool", None) is None
     db.health_check_done = True  # the statement checks it, or a new one is opened below
     try:
-        with _bound_apart(db) as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
+        return _run(db, sql, params)
     except OperationalError:
         if not unchecked or db.is_usable():
             raise
     db.close()
+    return _run(db, sql, params)
+
+
+def _run(db, sql, params):
     with _bound_apart(db) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
